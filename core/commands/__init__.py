@@ -1,0 +1,16 @@
+"""One module per `hearth` subcommand. Each has `register(subparsers)` and `run(args) -> int`.
+
+To add a command: write core/commands/<name>.py and add it to COMMANDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from types import ModuleType
+
+from core.commands import bench, chat, models
+
+COMMANDS: list[ModuleType] = [chat, models, bench]
+
+Runner = Callable[[argparse.Namespace], int]

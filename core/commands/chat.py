@@ -1,0 +1,65 @@
+"""`hearth chat "..."`: one question, the answer streamed (or one JSON object with --json)."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.commands.common import load_settings, print_json
+from core.engine import ChatMessage, Engine, EngineConfig, GenerationOptions
+from core.errors import EmptyMessageError
+from core.models import resolve_model
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("chat", help="ask the model one question and print the answer")
+    p.add_argument("prompt", help="the message to send")
+    p.add_argument("--model", "-m", help="catalog id or GGUF path (default: the model setting)")
+    p.add_argument("--system", "-s", help="system prompt (default: the system_prompt setting)")
+    p.add_argument("--max-tokens", "-n", type=int, help="longest answer in tokens")
+    p.add_argument("--temperature", "-t", type=float, help="0 for reproducible answers")
+    p.add_argument("--threads", type=int, help="CPU threads (default: physical cores)")
+    p.add_argument("--gpu-layers", type=int, help="layers to offload to the GPU (-1: all)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming text")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.prompt.strip():
+        raise EmptyMessageError()
+    settings = load_settings()
+    engine = Engine(
+        EngineConfig(
+            model_path=str(resolve_model(args.model or settings.get("model"))),
+            n_ctx=settings.get("n_ctx"),
+            n_threads=args.threads or settings.get("n_threads") or None,
+            n_gpu_layers=settings.get("n_gpu_layers") if args.gpu_layers is None else args.gpu_layers,
+        )
+    )
+    system = settings.get("system_prompt") if args.system is None else args.system
+    messages: list[ChatMessage] = [{"role": "system", "content": system}] if system else []
+    messages.append({"role": "user", "content": args.prompt})
+    options = GenerationOptions(
+        max_tokens=args.max_tokens or settings.get("max_tokens"),
+        temperature=settings.get("temperature") if args.temperature is None else args.temperature,
+        repeat_penalty=settings.get("repeat_penalty"),
+    )
+    stream = None if args.json else (lambda piece: print(piece, end="", flush=True))
+    with engine:
+        result = engine.chat(messages, options, on_token=stream)
+    if not args.json:
+        print()
+        return 0
+    m = result.metrics
+    print_json(
+        {
+            "text": result.text,
+            "prompt_tokens": m.prompt_tokens,
+            "completion_tokens": m.completion_tokens,
+            "ttft_ms": round(m.ttft_ms, 2),
+            "decode_tok_s": round(m.decode_tok_s, 2),
+            "total_ms": round(m.total_ms, 2),
+            "finish_reason": result.finish_reason,
+            "model": engine.info.name,
+        }
+    )
+    return 0

@@ -1,0 +1,47 @@
+"""Typed exceptions that core raises and the GUI and CLI turn into plain messages."""
+
+from __future__ import annotations
+
+
+class HearthError(Exception):
+    """Base class: its message is written for the user, not the developer."""
+
+
+class ModelLoadError(HearthError):
+    """A model file is missing, is not a GGUF, is damaged, or llama.cpp refused it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"Cannot load model '{path}': {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class UnknownModelError(HearthError):
+    """A model id or path names nothing Hearth knows."""
+
+
+class GenerationError(HearthError):
+    """llama.cpp failed while evaluating a prompt or decoding."""
+
+
+class GrammarError(HearthError):
+    """A grammar or JSON schema could not be compiled into a sampler."""
+
+
+class AdapterError(HearthError):
+    """A LoRA adapter could not be loaded, or does not fit the base model."""
+
+
+class StoreError(HearthError):
+    """The data directory or its database cannot be opened or written."""
+
+
+class EmptyMessageError(HearthError):
+    """The user tried to send a message with no text in it."""
+
+    def __init__(self) -> None:
+        super().__init__("The message is empty: type something to send.")
+
+
+class NotFoundError(HearthError):
+    """A conversation or message id that the store does not hold."""

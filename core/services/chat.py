@@ -1,0 +1,154 @@
+"""Chat: a user message in, a streamed answer out, everything kept in the store as it happens.
+
+A turn has two halves: `begin` records the user's message and an empty answer marked 'streaming' (fast,
+any thread); `run` generates into that answer (slow, a worker thread). The partial answer is written to
+the store every `persist_interval_s`, so if the app dies mid-answer the text so far survives and the next
+start marks it 'incomplete'.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.engine import ChatMessage, GenerationOptions, GenerationResult
+from core.errors import EmptyMessageError
+from core.services.engine_host import EngineHost, EngineSpec
+from core.settings import Settings
+from core.store import Conversation, Message, Store
+
+DEFAULT_TITLE = "New chat"
+_TITLE_CHARS = 48
+
+
+@dataclass(frozen=True)
+class Turn:
+    conversation_id: int
+    user: Message
+    answer: Message
+
+
+class ChatService:
+    def __init__(
+        self, store: Store, host: EngineHost, settings: Settings, *, persist_interval_s: float = 0.5
+    ) -> None:
+        self.store = store
+        self.host = host
+        self.settings = settings
+        self._persist_interval_s = persist_interval_s
+
+    # ---- conversations ----
+
+    def new_conversation(self, title: str = DEFAULT_TITLE, system_prompt: str | None = None) -> Conversation:
+        prompt = self.settings.get("system_prompt") if system_prompt is None else system_prompt
+        return self.store.conversations.create(title=title, system_prompt=prompt)
+
+    # ---- settings to engine ----
+
+    def engine_spec(self, model: str | None = None) -> EngineSpec:
+        s = self.settings
+        return EngineSpec(
+            model=model or s.get("model"),
+            n_ctx=s.get("n_ctx"),
+            n_threads=s.get("n_threads"),
+            n_gpu_layers=s.get("n_gpu_layers"),
+        )
+
+    def generation_options(self, **overrides: object) -> GenerationOptions:
+        s = self.settings
+        base = {
+            "max_tokens": s.get("max_tokens"),
+            "temperature": s.get("temperature"),
+            "repeat_penalty": s.get("repeat_penalty"),
+        }
+        base.update(overrides)
+        return GenerationOptions(**base)  # type: ignore[arg-type]
+
+    # ---- a turn ----
+
+    def begin(self, conversation_id: int, text: str) -> Turn:
+        text = text.strip()
+        if not text:
+            raise EmptyMessageError()
+        convs = self.store.conversations
+        conversation = convs.get(conversation_id)
+        user = convs.add_message(conversation_id, "user", text)
+        if conversation.title == DEFAULT_TITLE:
+            convs.update(conversation_id, title=_title_from(text))
+        model = conversation.model or self.settings.get("model")
+        answer = convs.add_message(conversation_id, "assistant", "", status="streaming", model=model)
+        return Turn(conversation_id, user, answer)
+
+    def run(
+        self,
+        turn: Turn,
+        on_token: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+        options: GenerationOptions | None = None,
+    ) -> Message:
+        """Generate the answer of `turn`. Returns it as stored: complete, stopped, or (on error) error."""
+        convs = self.store.conversations
+        conversation = convs.get(turn.conversation_id)
+        answer_id = turn.answer.id
+        pieces: list[str] = []
+        last_saved = time.monotonic()
+
+        def on_piece(piece: str) -> None:
+            nonlocal last_saved
+            pieces.append(piece)
+            if on_token is not None:
+                on_token(piece)
+            now = time.monotonic()
+            if now - last_saved >= self._persist_interval_s:
+                convs.update_message(answer_id, content="".join(pieces))
+                last_saved = now
+
+        try:
+            engine = self.host.get(self.engine_spec(conversation.model or None))
+            result: GenerationResult = engine.chat(
+                self.history(conversation, before=answer_id),
+                options or self.generation_options(),
+                on_token=on_piece,
+                cancel=cancel,
+            )
+        except Exception as e:
+            convs.update_message(answer_id, content="".join(pieces), status="error", error=str(e))
+            raise
+        convs.update_message(
+            answer_id,
+            content=result.text,
+            status="stopped" if result.finish_reason == "cancelled" else "complete",
+            finish_reason=result.finish_reason,
+            metrics=result.metrics.as_dict(),
+        )
+        return convs.get_message(answer_id)
+
+    def send(
+        self,
+        conversation_id: int,
+        text: str,
+        on_token: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+        options: GenerationOptions | None = None,
+    ) -> Message:
+        """begin + run, for callers that are already off the GUI thread (CLI, tests)."""
+        return self.run(self.begin(conversation_id, text), on_token, cancel, options)
+
+    def history(self, conversation: Conversation, before: int) -> list[ChatMessage]:
+        """What the model sees: the system prompt, then every kept message before the answer being written."""
+        out: list[ChatMessage] = []
+        if conversation.system_prompt.strip():
+            out.append({"role": "system", "content": conversation.system_prompt})
+        for m in self.store.conversations.messages(conversation.id):
+            if m.id >= before:
+                break
+            if m.role in ("user", "assistant") and m.content and m.status != "error":
+                out.append({"role": m.role, "content": m.content})  # type: ignore[typeddict-item]
+        return out
+
+
+def _title_from(text: str) -> str:
+    line = text.strip().splitlines()[0]
+    return line if len(line) <= _TITLE_CHARS else line[: _TITLE_CHARS - 1].rstrip() + "…"

@@ -1,0 +1,99 @@
+"""Every user setting, declared once: type, default, bounds and what it does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.engine import EMBEDDED_MODEL_ID
+from core.errors import StoreError
+from core.store import SettingsTable
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You are Hearth, a helpful assistant that runs privately on this computer. Answer clearly and briefly."
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: type
+    default: Any
+    description: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def validate(self, value: Any) -> Any:
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, self.type) or isinstance(value, bool) != (self.type is bool):
+            raise ValueError(f"Setting '{self.key}' takes a {self.type.__name__}, not {value!r}.")
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError(f"Setting '{self.key}' must be at least {self.minimum}.")
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(f"Setting '{self.key}' must be at most {self.maximum}.")
+        return value
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting(
+            "model", str, EMBEDDED_MODEL_ID, "Model for new chats: a catalog id or a path to a GGUF file."
+        ),
+        Setting("n_ctx", int, 4096, "Context window in tokens.", 256, 131072),
+        Setting("n_threads", int, 0, "CPU threads for inference; 0 uses every physical core.", 0, 512),
+        Setting(
+            "n_gpu_layers",
+            int,
+            0,
+            "Layers offloaded to the GPU; 0 runs on the CPU, -1 offloads all.",
+            -1,
+            10000,
+        ),
+        Setting("max_tokens", int, 512, "Longest answer, in tokens.", 1, 32768),
+        Setting(
+            "temperature", float, 0.7, "Randomness of answers; 0 always picks the likeliest token.", 0.0, 2.0
+        ),
+        Setting(
+            "repeat_penalty", float, 1.1, "Discourages repeating the last 64 tokens; 1.0 is off.", 1.0, 2.0
+        ),
+        Setting("system_prompt", str, DEFAULT_SYSTEM_PROMPT, "System prompt given to new conversations."),
+    )
+}
+
+
+class Settings:
+    """Typed access to SETTINGS, stored in the settings table; unknown keys are refused.
+
+    Without a table (no usable data dir) every setting reads as its default and nothing can be saved.
+    """
+
+    def __init__(self, table: SettingsTable | None) -> None:
+        self._table = table
+
+    def get(self, key: str) -> Any:
+        setting = self._setting(key)
+        stored = None if self._table is None else self._table.get(key)
+        if stored is None:
+            return setting.default
+        try:
+            return setting.validate(stored)
+        except ValueError:  # a value written by hand or by an older version: fall back, do not crash
+            return setting.default
+
+    def set(self, key: str, value: Any) -> None:
+        value = self._setting(key).validate(value)
+        if self._table is None:
+            raise StoreError("Settings cannot be saved: the data folder is not usable.")
+        self._table.set(key, value)
+
+    def all(self) -> dict[str, Any]:
+        return {key: self.get(key) for key in SETTINGS}
+
+    @staticmethod
+    def _setting(key: str) -> Setting:
+        try:
+            return SETTINGS[key]
+        except KeyError:
+            raise KeyError(f"Unknown setting '{key}'. Known: {', '.join(SETTINGS)}.") from None

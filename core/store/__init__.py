@@ -1,0 +1,34 @@
+"""The store: the only package that touches SQLite. One file in the data dir, WAL, versioned schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core import paths
+from core.store.conversations import ConversationStore
+from core.store.database import open_database, schema_version
+from core.store.records import Conversation, Message, MessageStatus
+from core.store.settings_table import SettingsTable
+
+
+class Store:
+    """Opens (and migrates) the database under `root`, then offers one repository per kind of record."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or paths.data_dir()
+        self.path = paths.database_path(self.root)
+        self.db, self._lock = open_database(self.path)
+        self.conversations = ConversationStore(self.db, self._lock)
+        self.settings = SettingsTable(self.db, self._lock)
+        self.recovered_messages = self.conversations.mark_interrupted()
+
+    @property
+    def schema_version(self) -> int:
+        return schema_version(self.db)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+
+__all__ = ["Conversation", "ConversationStore", "Message", "MessageStatus", "SettingsTable", "Store"]

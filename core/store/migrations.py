@@ -1,0 +1,63 @@
+"""Schema migrations. The database's PRAGMA user_version is the number of migrations applied.
+
+Append new migrations; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _v1_conversations_messages_settings(db: sqlite_utils.Database) -> None:
+    db["conversations"].create(
+        {
+            "id": int,
+            "title": str,
+            "system_prompt": str,
+            "model": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"title", "created_at", "updated_at"},
+        defaults={"system_prompt": "", "model": ""},
+    )
+    db["messages"].create(
+        {
+            "id": int,
+            "conversation_id": int,
+            "role": str,
+            "content": str,
+            "status": str,  # complete | streaming | incomplete | stopped | error
+            "created_at": str,
+            "model": str,
+            "finish_reason": str,
+            "prompt_tokens": int,
+            "completion_tokens": int,
+            "ttft_ms": float,
+            "prompt_tok_s": float,
+            "decode_tok_s": float,
+            "total_ms": float,
+            "error": str,
+        },
+        pk="id",
+        foreign_keys=[("conversation_id", "conversations", "id")],
+        not_null={"conversation_id", "role", "content", "status", "created_at"},
+        defaults={"content": "", "status": "complete"},
+    )
+    db["messages"].create_index(["conversation_id", "id"])
+    db["conversations"].create_index(["updated_at"])
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["messages"].enable_fts(["content"], create_triggers=True, tokenize="unicode61")
+    db["conversations"].enable_fts(["title"], create_triggers=True, tokenize="unicode61")
+
+
+MIGRATIONS: list[Migration] = [
+    _v1_conversations_messages_settings,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,132 @@
+"""A chat turn through the service: the real model, the real store."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from core.errors import EmptyMessageError, ModelLoadError
+from core.services.chat import ChatService
+from core.services.engine_host import EngineHost
+from core.settings import Settings
+from core.store import Store
+
+
+@pytest.fixture
+def chat(hearth_home: Path) -> ChatService:
+    store = Store()
+    settings = Settings(store.settings)
+    settings.set("temperature", 0.0)
+    settings.set("n_threads", 2)
+    settings.set("max_tokens", 48)
+    settings.set("n_ctx", 1024)
+    return ChatService(store, EngineHost(), settings)
+
+
+def test_a_turn_is_stored_with_its_metrics_and_titles_the_chat(chat: ChatService) -> None:
+    conv = chat.new_conversation()
+    pieces: list[str] = []
+    answer = chat.send(conv.id, "What is the capital of France?", on_token=pieces.append)
+    assert answer.status == "complete" and answer.content == "".join(pieces)
+    assert "Paris" in answer.content
+    assert answer.prompt_tokens and answer.completion_tokens and answer.ttft_ms and answer.decode_tok_s
+    stored = chat.store.conversations.messages(conv.id)
+    assert [m.role for m in stored] == ["user", "assistant"]
+    assert chat.store.conversations.get(conv.id).title == "What is the capital of France?"
+
+
+def test_the_next_turn_sees_the_history(chat: ChatService) -> None:
+    conv = chat.new_conversation(system_prompt="You are terse.")
+    chat.send(conv.id, "My name is Ada.")
+    history = chat.history(chat.store.conversations.get(conv.id), before=10**9)
+    assert [m["role"] for m in history] == ["system", "user", "assistant"]
+    assert history[1]["content"] == "My name is Ada."
+
+
+def test_stop_keeps_the_partial_answer_marked_stopped(chat: ChatService) -> None:
+    conv = chat.new_conversation()
+    cancel = threading.Event()
+    seen: list[str] = []
+
+    def on_token(piece: str) -> None:
+        seen.append(piece)
+        if len(seen) == 4:
+            cancel.set()
+
+    options = chat.generation_options(max_tokens=300, ignore_eos=True)
+    answer = chat.send(conv.id, "Tell me a long story.", on_token=on_token, cancel=cancel, options=options)
+    assert answer.status == "stopped" and answer.finish_reason == "cancelled"
+    assert answer.content == "".join(seen) and answer.completion_tokens == 4
+
+
+def test_an_empty_message_is_refused_and_nothing_is_stored(chat: ChatService) -> None:
+    conv = chat.new_conversation()
+    for empty in ("", "   \n\t"):
+        with pytest.raises(EmptyMessageError):
+            chat.send(conv.id, empty)
+    assert chat.store.conversations.messages(conv.id) == []
+
+
+def test_a_broken_model_marks_the_answer_as_an_error(chat: ChatService, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 64)
+    conv = chat.store.conversations.create("Broken", model=str(broken))
+    with pytest.raises(ModelLoadError, match="broken.gguf"):
+        chat.send(conv.id, "hello")
+    answer = chat.store.conversations.messages(conv.id)[-1]
+    assert answer.status == "error" and "broken.gguf" in (answer.error or "")
+    conv2 = chat.new_conversation()
+    assert chat.send(conv2.id, "Say hi.").status == "complete", "the app still answers with its model"
+
+
+CRASHING_CHILD = textwrap.dedent(
+    """
+    import sys
+    from core.services.chat import ChatService
+    from core.services.engine_host import EngineHost
+    from core.settings import Settings
+    from core.store import Store
+
+    store = Store()
+    settings = Settings(store.settings)
+    settings.set("n_threads", 1)
+    chat = ChatService(store, EngineHost(), settings, persist_interval_s=0.05)
+    conv = chat.new_conversation()
+    count = 0
+
+    def on_token(piece):
+        global count
+        count += 1
+        if count == 40:
+            print("STREAMING", flush=True)
+
+    chat.send(conv.id, "Write a very long story.", on_token=on_token,
+              options=chat.generation_options(max_tokens=4000, ignore_eos=True))
+    """
+)
+
+
+def test_an_answer_cut_off_by_a_crash_is_kept_as_incomplete(hearth_home: Path) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CRASHING_CHILD], env=env, stdout=subprocess.PIPE, text=True, cwd=repo
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "STREAMING"
+        child.send_signal(signal.SIGKILL)  # no cleanup, no finally blocks: as a power cut would be
+    finally:
+        child.wait(timeout=30)
+    store = Store()
+    assert store.recovered_messages == 1
+    answer = store.conversations.messages(store.conversations.list()[0].id)[-1]
+    assert answer.status == "incomplete"
+    assert len(answer.content) > 20, "the text streamed before the crash was kept"
