@@ -37,7 +37,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check core app tests
 
 screenshot: setup
-	$(PY) tests/bench/screenshot.py docs/main-window.png
+	xvfb-run -a -s "-screen 0 1200x760x24" $(PY) docs/make_screenshot.py docs/main-window.png
 
 clean:
 	rm -rf $(VENV) build *.egg-info

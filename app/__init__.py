@@ -1,0 +1,1 @@
+"""Hearth's Qt front end: shows and asks; all work is done by core."""

@@ -1,0 +1,62 @@
+"""Where the user writes: Enter sends, Shift+Enter starts a new line, Stop ends a streaming answer."""
+
+from __future__ import annotations
+
+from app.qt import QEvent, QHBoxLayout, QKeyEvent, QObject, QPlainTextEdit, QPushButton, Qt, QWidget, Signal
+
+
+class Composer(QWidget):
+    """Signals:
+    sig_send(str): the text to send (never empty or blank).
+    sig_stop(): the user wants the current answer stopped.
+    """
+
+    sig_send = Signal(str)
+    sig_stop = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = QPlainTextEdit()
+        self.editor.setPlaceholderText("Message Hearth  (Enter to send, Shift+Enter for a new line)")
+        self.editor.setFixedHeight(64)
+        self.send_button = QPushButton("Send")
+        self.stop_button = QPushButton("Stop")
+        self.send_button.setDefault(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignBottom)
+
+        self._busy = False
+        self.editor.installEventFilter(self)
+        self.editor.textChanged.connect(self._update_buttons)
+        self.send_button.clicked.connect(self._send)
+        self.stop_button.clicked.connect(self.sig_stop)
+        self._update_buttons()
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._update_buttons()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.editor and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self._send()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _can_send(self) -> bool:
+        return not self._busy and bool(self.editor.toPlainText().strip())
+
+    def _update_buttons(self) -> None:
+        self.send_button.setEnabled(self._can_send())
+        self.stop_button.setEnabled(self._busy)
+
+    def _send(self) -> None:
+        if not self._can_send():
+            return
+        text = self.editor.toPlainText().strip()
+        self.editor.clear()
+        self.sig_send.emit(text)

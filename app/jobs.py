@@ -1,0 +1,88 @@
+"""The one way app/ runs work off the GUI thread.
+
+A JobRunner owns a single worker thread, so jobs run one at a time in submission order; inference must be
+serialised anyway (one llama.cpp context). Each Job carries a cancel flag for the work to check and Qt
+signals that arrive on the GUI thread, whatever thread emits them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from app.qt import QObject, Signal
+from core.errors import HearthError
+
+log = logging.getLogger(__name__)
+
+
+class Job(QObject):
+    """One piece of background work.
+
+    Signals:
+        sig_progress(object): whatever the work reports as it goes (a token, a (done, total) pair...).
+        sig_done(object): the work's return value.
+        sig_failed(str): a message for the user; the work raised.
+    """
+
+    sig_progress = Signal(object)
+    sig_done = Signal(object)
+    sig_failed = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel_event = threading.Event()
+        self.finished = threading.Event()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    def report(self, payload: Any) -> None:
+        """Called by the work, on the worker thread."""
+        self.sig_progress.emit(payload)
+
+
+class JobRunner:
+    def __init__(self, name: str) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._live: set[Job] = set()  # keeps Python references until the signals are out
+        self._lock = threading.Lock()
+
+    def submit(self, work: Callable[[Job], Any]) -> Job:
+        job = Job()
+        with self._lock:
+            self._live.add(job)
+        self._pool.submit(self._run, job, work)
+        return job
+
+    def _run(self, job: Job, work: Callable[[Job], Any]) -> None:
+        try:
+            if job.cancel_event.is_set():
+                return
+            result = work(job)
+        except HearthError as e:
+            job.sig_failed.emit(str(e))
+        except Exception as e:  # a bug: log it whole, show the user one line
+            log.exception("background job failed")
+            job.sig_failed.emit(f"Unexpected error: {e}")
+        else:
+            job.sig_done.emit(result)
+        finally:
+            job.finished.set()
+            with self._lock:
+                self._live.discard(job)
+
+    @property
+    def busy(self) -> bool:
+        with self._lock:
+            return bool(self._live)
+
+    def shutdown(self) -> None:
+        """Cancel everything and wait for the running job to notice (llama.cpp checks once per token)."""
+        with self._lock:
+            for job in self._live:
+                job.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)

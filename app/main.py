@@ -1,0 +1,67 @@
+"""Starts the desktop app: checks there is a screen, opens core's services, shows the main window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from app.main_window import MainWindow
+from app.qt import QApplication, QFont, QMessageBox
+from core import __version__
+from core.errors import HearthError
+from core.services.container import Services
+
+log = logging.getLogger(__name__)
+STYLE_SHEET = Path(__file__).with_name("style.qss")
+
+
+def _has_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _install_excepthook() -> None:
+    """An unexpected error in a Qt slot is shown to the user rather than killing the app silently."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error", exc_info=(kind, value, tb))
+        traceback.print_exception(kind, value, tb)
+        if QApplication.instance() is not None:
+            QMessageBox.critical(
+                None, "Hearth", f"Something went wrong: {value}\n\nYour conversations are saved."
+            )
+
+    sys.excepthook = hook
+
+
+def run(argv: list[str] | None = None) -> int:
+    if not _has_display():
+        print(
+            "hearth: no display found (DISPLAY and WAYLAND_DISPLAY are unset). Run Hearth from a desktop session, "
+            'or use the command line: hearth chat "..."',
+            file=sys.stderr,
+        )
+        return 2
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName("Hearth")
+    app.setApplicationVersion(__version__)
+    app.setFont(QFont(app.font().family(), 10))
+    app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+    try:
+        services = Services.open()
+    except HearthError as e:
+        QMessageBox.critical(None, "Hearth cannot start", str(e))
+        print(f"hearth: {e}", file=sys.stderr)
+        return 2
+    _install_excepthook()
+    window = MainWindow(services)
+    window.show()
+    try:
+        return int(app.exec())
+    finally:
+        services.close()

@@ -1,0 +1,297 @@
+"""The main window: conversations on the left, the chat on the right, the model picker above.
+
+It only shows and asks: every action is a call into core (ChatService, the store, settings), and
+generation runs on the JobRunner's worker thread.
+"""
+
+from __future__ import annotations
+
+import time
+
+from app.chat_view import ChatView
+from app.composer import Composer
+from app.conversation_list import ConversationList
+from app.jobs import Job, JobRunner
+from app.qt import (
+    QCloseEvent,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    Qt,
+    QTimer,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from core.errors import HearthError
+from core.models import list_models
+from core.services.chat import Turn
+from core.services.container import Services
+from core.store import Message
+
+LIVE_RATE_INTERVAL_MS = 250
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    sig_answer_started(int): answer message id, when its generation is submitted.
+    sig_token(str): each streamed piece, as it reaches the GUI thread.
+    sig_answer_finished(object): the stored answer Message (complete, stopped or error).
+    """
+
+    sig_answer_started = Signal(int)
+    sig_token = Signal(str)
+    sig_answer_finished = Signal(object)
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self.runner = JobRunner("hearth-inference")
+        self.current_id: int | None = None
+        self._job: Job | None = None
+        self._turn: Turn | None = None
+        self._pieces = 0
+        self._t_first = 0.0
+        self._stream_text = ""
+
+        self.setWindowTitle("Hearth")
+        self.resize(1100, 720)
+        self.conversations = ConversationList()
+        self.view = ChatView()
+        self.composer = Composer()
+        self.system_prompt = QLineEdit(placeholderText="System prompt for this conversation (optional)")
+        self.system_prompt.setToolTip(
+            "Tells the model how to behave in this conversation. Saved when you press Enter."
+        )
+        self.model_picker = QComboBox()
+        self.model_picker.setMinimumWidth(320)
+        self.rate_label = QLabel("")
+        self.model_label = QLabel("")
+        self._build_layout()
+        self._connect()
+        self._fill_models()
+        self._live_timer = QTimer(self, interval=LIVE_RATE_INTERVAL_MS)
+        self._live_timer.timeout.connect(self._show_live_rate)
+
+        recovered = services.store.recovered_messages
+        if recovered:
+            self.statusBar().showMessage(
+                f"{recovered} answer(s) were cut off when Hearth last closed; they are kept, marked incomplete.",
+                10000,
+            )
+        self.refresh_conversations()
+        first = self.conversations.list.item(0)
+        if first is not None:
+            self.open_conversation(int(first.data(Qt.ItemDataRole.UserRole)))
+
+    # ---- layout ----
+
+    def _build_layout(self) -> None:
+        toolbar = QToolBar("Model")
+        toolbar.setMovable(False)
+        toolbar.addWidget(QLabel(" Model: "))
+        toolbar.addWidget(self.model_picker)
+        self.addToolBar(toolbar)
+
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("System:"))
+        row.addWidget(self.system_prompt, 1)
+        column.addLayout(row)
+        column.addWidget(self.view, 1)
+        column.addWidget(self.composer)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.conversations)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([270, 830])
+        central = QWidget()
+        outer = QHBoxLayout(central)
+        outer.setContentsMargins(8, 6, 8, 4)
+        outer.addWidget(splitter)
+        self.setCentralWidget(central)
+        self.statusBar().addPermanentWidget(self.model_label)
+        self.statusBar().addPermanentWidget(self.rate_label)
+
+    def _connect(self) -> None:
+        self.conversations.sig_selected.connect(self.open_conversation)
+        self.conversations.sig_new.connect(self.new_conversation)
+        self.conversations.sig_renamed.connect(self._rename)
+        self.conversations.sig_deleted.connect(self._delete)
+        self.conversations.sig_search.connect(lambda _q: self.refresh_conversations())
+        self.composer.sig_send.connect(self.send)
+        self.composer.sig_stop.connect(self.stop)
+        self.system_prompt.editingFinished.connect(self._save_system_prompt)
+        self.model_picker.activated.connect(self._pick_model)
+
+    def _fill_models(self) -> None:
+        self.model_picker.clear()
+        for entry in list_models(self.services.store.root):
+            self.model_picker.addItem(entry.name, entry.id)
+        self._select_model(self.services.settings.get("model"))
+
+    def _select_model(self, model_id: str) -> None:
+        index = self.model_picker.findData(model_id)
+        if index >= 0:
+            self.model_picker.setCurrentIndex(index)
+
+    # ---- conversations ----
+
+    def refresh_conversations(self) -> None:
+        convs = self.services.store.conversations
+        query = self.conversations.search.text()
+        found = convs.search(query) if query.strip() else convs.list()
+        self.conversations.set_conversations(found, self.current_id)
+
+    def new_conversation(self) -> None:
+        conv = self.services.chat.new_conversation()
+        self.conversations.search.clear()
+        self.current_id = conv.id
+        self.refresh_conversations()
+        self.open_conversation(conv.id)
+        self.composer.editor.setFocus()
+
+    def open_conversation(self, conversation_id: int) -> None:
+        conv = self.services.store.conversations.get(conversation_id)
+        self.current_id = conv.id
+        self.system_prompt.setText(conv.system_prompt)
+        self._select_model(conv.model or self.services.settings.get("model"))
+        messages = self.services.store.conversations.messages(conv.id)
+        streaming = self._turn is not None and self._turn.conversation_id == conv.id
+        if streaming:
+            assert self._turn is not None
+            self.view.show_messages([m for m in messages if m.id != self._turn.answer.id])
+            self.view.begin_answer(self._stream_text)
+        else:
+            self.view.show_messages(messages)
+        self.setWindowTitle(f"{conv.title} · Hearth")
+
+    def _rename(self, conversation_id: int, title: str) -> None:
+        self.services.store.conversations.update(conversation_id, title=title)
+        if conversation_id == self.current_id:
+            self.setWindowTitle(f"{title} · Hearth")
+
+    def _delete(self, conversation_id: int) -> None:
+        if self._turn is not None and self._turn.conversation_id == conversation_id:
+            self.statusBar().showMessage(
+                "Stop the answer being written before deleting its conversation.", 5000
+            )
+            return
+        self.services.store.conversations.delete(conversation_id)
+        if conversation_id == self.current_id:
+            self.current_id = None
+            self.view.show_messages([])
+            self.system_prompt.clear()
+        self.refresh_conversations()
+
+    def _save_system_prompt(self) -> None:
+        if self.current_id is not None:
+            self.services.store.conversations.update(self.current_id, system_prompt=self.system_prompt.text())
+
+    def _pick_model(self, index: int) -> None:
+        model_id = self.model_picker.itemData(index)
+        self.services.settings.set("model", model_id)
+        if self.current_id is not None:
+            self.services.store.conversations.update(self.current_id, model=model_id)
+        self.statusBar().showMessage(f"Next answers use {self.model_picker.itemText(index)}.", 5000)
+
+    # ---- a turn ----
+
+    def send(self, text: str) -> None:
+        if self._job is not None:
+            return
+        if self.current_id is None:
+            self.current_id = self.services.chat.new_conversation().id
+            self.system_prompt.setText(self.services.store.conversations.get(self.current_id).system_prompt)
+        try:
+            turn = self.services.chat.begin(self.current_id, text)
+        except HearthError as e:
+            self.statusBar().showMessage(str(e), 5000)
+            return
+        self._turn = turn
+        self._stream_text = ""
+        self._pieces = 0
+        self._t_first = 0.0
+        self.view.add_message(turn.user)
+        self.view.begin_answer()
+        self.refresh_conversations()
+        self.composer.set_busy(True)
+        self.rate_label.setText("Thinking…")
+        chat = self.services.chat
+        job = self.runner.submit(lambda j: chat.run(turn, on_token=j.report, cancel=j.cancel_event))
+        job.sig_progress.connect(self._on_piece)
+        job.sig_done.connect(self._on_done)
+        job.sig_failed.connect(self._on_failed)
+        self._job = job
+        self._live_timer.start()
+        self.sig_answer_started.emit(turn.answer.id)
+
+    def stop(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self.rate_label.setText("Stopping…")
+
+    def _on_piece(self, piece: str) -> None:
+        if not self._pieces:
+            self._t_first = time.perf_counter()
+        self._pieces += 1
+        self._stream_text += piece
+        if self._turn is not None and self._turn.conversation_id == self.current_id:
+            self.view.append_piece(piece)
+        self.sig_token.emit(piece)
+
+    def _show_live_rate(self) -> None:
+        if self._pieces > 1:
+            rate = (self._pieces - 1) / max(time.perf_counter() - self._t_first, 1e-6)
+            self.rate_label.setText(f"{rate:.1f} tok/s")
+
+    def _on_done(self, message: Message) -> None:
+        self._end_turn(message)
+        if message.decode_tok_s:
+            self.rate_label.setText(
+                f"{message.completion_tokens} tokens · {message.decode_tok_s:.1f} tok/s · "
+                f"first token {message.ttft_ms:.0f} ms"
+            )
+        else:
+            self.rate_label.setText(f"{message.completion_tokens or 0} tokens")
+
+    def _on_failed(self, error: str) -> None:
+        assert self._turn is not None
+        message = self.services.store.conversations.get_message(self._turn.answer.id)
+        self._end_turn(message)
+        self.rate_label.setText("")
+        self.statusBar().showMessage(error, 10000)
+
+    def _end_turn(self, message: Message) -> None:
+        turn = self._turn
+        self._job = None
+        self._turn = None
+        self._live_timer.stop()
+        self.composer.set_busy(False)
+        if turn is not None and turn.conversation_id == self.current_id:
+            self.view.finish_answer(message)
+        self.model_label.setText(self._loaded_model_text())
+        self.sig_answer_finished.emit(message)
+
+    def _loaded_model_text(self) -> str:
+        spec = self.services.host.loaded
+        if spec is None:
+            return ""
+        index = self.model_picker.findData(spec.model)
+        name = self.model_picker.itemText(index) if index >= 0 else spec.model
+        where = "GPU" if spec.n_gpu_layers else "CPU"
+        return f"{name} on {where}"
+
+    # ---- lifetime ----
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        # Stop the answer (its text so far is saved as stopped), wait for the worker, then release the model.
+        self.runner.shutdown()
+        event.accept()

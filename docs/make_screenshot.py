@@ -1,0 +1,62 @@
+"""Makes docs/main-window.png: the real app on a virtual X screen after a real exchange with the model.
+
+Run: `xvfb-run -a -s "-screen 0 1200x760x24" .venv/bin/python docs/make_screenshot.py docs/main-window.png`
+(`make screenshot` does this). The picture is the X screen itself, grabbed after the answer finished.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.main import STYLE_SHEET  # noqa: E402
+from app.main_window import MainWindow  # noqa: E402
+from app.qt import QApplication, QTimer  # noqa: E402
+from core.services.container import Services  # noqa: E402
+
+QUESTIONS = [
+    "What is the capital of France?",
+    "Give me three tips for sleeping well, as a bulleted list.",
+]
+
+
+def main(out: Path) -> int:
+    app = QApplication([])
+    app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as home:
+        services = Services.open(Path(home))
+        services.settings.set("temperature", 0.0)
+        services.settings.set("max_tokens", 160)
+        for title in ("Sourdough starter schedule", "Trip to Lisbon: trams and museums"):
+            services.store.conversations.create(title)
+        window = MainWindow(services)
+        window.resize(1180, 740)
+        window.move(10, 10)
+        window.show()
+        window.new_conversation()
+        pending = list(QUESTIONS)
+
+        def next_question(_message: object = None) -> None:
+            if pending:
+                window.send(pending.pop(0))
+            else:
+                QTimer.singleShot(400, grab)
+
+        def grab() -> None:
+            window.screen().grabWindow(0).copy(0, 0, 1200, 760).save(str(out))
+            app.quit()
+
+        window.sig_answer_finished.connect(next_question)
+        QTimer.singleShot(300, next_question)
+        app.exec()
+        window.close()
+        services.close()
+    print(f"saved {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/main-window.png")))
