@@ -10,13 +10,14 @@ from pathlib import Path
 from types import TracebackType
 
 from app.main_window import MainWindow
-from app.qt import QApplication, QFont, QMessageBox
+from app.qt import QApplication, QFont, QIcon, QMessageBox
 from core import __version__
 from core.errors import HearthError
 from core.services.container import Services
 
 log = logging.getLogger(__name__)
 STYLE_SHEET = Path(__file__).with_name("style.qss")
+ICON = Path(__file__).resolve().parents[1] / "resources" / "hearth.svg"
 
 
 def _has_display() -> bool:
@@ -52,6 +53,8 @@ def run(argv: list[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setFont(QFont(app.font().family(), 10))
     app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+    if ICON.exists():
+        app.setWindowIcon(QIcon(str(ICON)))
     try:
         services = Services.open()
     except HearthError as e:
