@@ -11,6 +11,7 @@ import time
 from app.chat_view import ChatView
 from app.composer import Composer
 from app.conversation_list import ConversationList
+from app.settings_dialog import SettingsDialog
 from app.jobs import Job, JobRunner
 from app.qt import (
     QCloseEvent,
@@ -95,6 +96,9 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addWidget(QLabel(" Model: "))
         toolbar.addWidget(self.model_picker)
+        toolbar.addSeparator()
+        self.settings_action = toolbar.addAction("Settings…")
+        self.settings_action.triggered.connect(self.open_settings)
         self.addToolBar(toolbar)
 
         right = QWidget()
@@ -141,6 +145,13 @@ class MainWindow(QMainWindow):
         index = self.model_picker.findData(model_id)
         if index >= 0:
             self.model_picker.setCurrentIndex(index)
+
+    def open_settings(self) -> SettingsDialog:
+        """Modal but not blocking (show, not exec): the event loop, and any answer streaming, keep running."""
+        dialog = SettingsDialog(self.services.settings, self)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
 
     # ---- conversations ----
 

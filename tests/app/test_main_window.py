@@ -137,3 +137,21 @@ def test_a_broken_model_shows_a_clear_error_and_the_app_recovers(  # type: ignor
     with qtbot.waitSignal(window.sig_answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
         qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
     assert finished.args[0].status == "complete"
+
+
+def test_settings_dialog_edits_the_declared_settings(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = make_window()
+    dialog = window.open_settings()
+    assert "model" not in dialog.editors and "temperature" in dialog.editors
+    dialog.editors["temperature"].setValue(1.25)
+    dialog.editors["max_tokens"].setValue(99)
+    dialog.editors["system_prompt"].setPlainText("Be kind.")
+    dialog.accept()
+    settings = window.services.settings
+    assert (settings.get("temperature"), settings.get("max_tokens"), settings.get("system_prompt")) == (
+        1.25,
+        99,
+        "Be kind.",
+    )
+    window.new_conversation()
+    assert window.system_prompt.text() == "Be kind.", "new conversations take the new default"
