@@ -37,7 +37,9 @@ class SettingsDialog(QDialog):
             form.addRow(key.replace("_", " ").capitalize() + ":", editor)
         note = QLabel("Context, threads and GPU layers apply when the model is next loaded.")
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

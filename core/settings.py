@@ -46,8 +46,8 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "n_gpu_layers",
             int,
-            0,
-            "Layers offloaded to the GPU; 0 runs on the CPU, -1 offloads all.",
+            -1,
+            "Layers offloaded when the device is a GPU; -1 offloads all.",
             -1,
             10000,
         ),
@@ -59,6 +59,18 @@ SETTINGS: dict[str, Setting] = {
             "repeat_penalty", float, 1.1, "Discourages repeating the last 64 tokens; 1.0 is off.", 1.0, 2.0
         ),
         Setting("system_prompt", str, DEFAULT_SYSTEM_PROMPT, "System prompt given to new conversations."),
+        Setting("device", str, "cpu", "Where inference runs: 'cpu', or 'gpu:N' for NVIDIA GPU N."),
+        Setting(
+            "power_idle_w", float, 0.0, "Estimated idle power where no sensor exists; 0 guesses.", 0.0, 2000.0
+        ),
+        Setting(
+            "power_max_w",
+            float,
+            0.0,
+            "Estimated full-load power where no sensor exists; 0 guesses.",
+            0.0,
+            2000.0,
+        ),
     )
 }
 
@@ -90,6 +102,17 @@ class Settings:
 
     def all(self) -> dict[str, Any]:
         return {key: self.get(key) for key in SETTINGS}
+
+    def placement(self) -> tuple[int, int]:
+        """(GPU layers, GPU index) for the engine, from the chosen device: the CPU offloads nothing."""
+        device = self.get("device")
+        if not device.startswith("gpu:"):
+            return 0, 0
+        try:
+            index = int(device.split(":", 1)[1])
+        except ValueError:
+            return 0, 0
+        return self.get("n_gpu_layers"), index
 
     @staticmethod
     def _setting(key: str) -> Setting:

@@ -9,8 +9,8 @@ import argparse
 from collections.abc import Callable
 from types import ModuleType
 
-from core.commands import bench, chat, models
+from core.commands import bench, chat, device, models
 
-COMMANDS: list[ModuleType] = [chat, models, bench]
+COMMANDS: list[ModuleType] = [chat, models, device, bench]
 
 Runner = Callable[[argparse.Namespace], int]

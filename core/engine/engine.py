@@ -90,6 +90,7 @@ class Engine:
 
         model_params = llama_cpp.llama_model_default_params()
         model_params.n_gpu_layers = config.n_gpu_layers
+        model_params.main_gpu = config.main_gpu
         try:
             self._model = LlamaModel(path_model=str(path), params=model_params, verbose=False)
         except ValueError as e:

@@ -22,6 +22,7 @@ class EngineConfig:
     n_ctx: int = 4096
     n_threads: int | None = None  # None: the number of physical cores
     n_gpu_layers: int = 0  # 0 runs on the CPU; -1 offloads every layer to the GPU
+    main_gpu: int = 0  # which GPU, when there are several
     n_batch: int = 512
 
 

@@ -18,6 +18,7 @@ from core.errors import EmptyMessageError
 from core.services.engine_host import EngineHost, EngineSpec
 from core.settings import Settings
 from core.store import Conversation, Message, Store
+from core.telemetry.service import Telemetry
 
 DEFAULT_TITLE = "New chat"
 _TITLE_CHARS = 48
@@ -32,11 +33,18 @@ class Turn:
 
 class ChatService:
     def __init__(
-        self, store: Store, host: EngineHost, settings: Settings, *, persist_interval_s: float = 0.5
+        self,
+        store: Store,
+        host: EngineHost,
+        settings: Settings,
+        *,
+        persist_interval_s: float = 0.5,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.store = store
         self.host = host
         self.settings = settings
+        self.telemetry = telemetry  # when given, each answer is stored with its energy and memory
         self._persist_interval_s = persist_interval_s
 
     # ---- conversations ----
@@ -49,11 +57,13 @@ class ChatService:
 
     def engine_spec(self, model: str | None = None) -> EngineSpec:
         s = self.settings
+        gpu_layers, main_gpu = s.placement()
         return EngineSpec(
             model=model or s.get("model"),
             n_ctx=s.get("n_ctx"),
             n_threads=s.get("n_threads"),
-            n_gpu_layers=s.get("n_gpu_layers"),
+            n_gpu_layers=gpu_layers,
+            main_gpu=main_gpu,
         )
 
     def generation_options(self, **overrides: object) -> GenerationOptions:
@@ -107,21 +117,29 @@ class ChatService:
 
         try:
             engine = self.host.get(self.engine_spec(conversation.model or None))
-            result: GenerationResult = engine.chat(
-                self.history(conversation, before=answer_id),
-                options or self.generation_options(),
-                on_token=on_piece,
-                cancel=cancel,
-            )
+            meter = self.telemetry.begin_request() if self.telemetry is not None else None
+            try:
+                result: GenerationResult = engine.chat(
+                    self.history(conversation, before=answer_id),
+                    options or self.generation_options(),
+                    on_token=on_piece,
+                    cancel=cancel,
+                )
+            finally:
+                energy = meter.finish() if meter is not None else None
         except Exception as e:
             convs.update_message(answer_id, content="".join(pieces), status="error", error=str(e))
             raise
+        metrics: dict[str, object] = dict(result.metrics.as_dict())
+        if energy is not None and self.telemetry is not None:
+            metrics.update(energy.as_metrics(result.metrics.completion_tokens))
+            metrics["device"] = self.telemetry.device.id
         convs.update_message(
             answer_id,
             content=result.text,
             status="stopped" if result.finish_reason == "cancelled" else "complete",
             finish_reason=result.finish_reason,
-            metrics=result.metrics.as_dict(),
+            metrics=metrics,
         )
         return convs.get_message(answer_id)
 

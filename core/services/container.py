@@ -9,6 +9,7 @@ from core.services.chat import ChatService
 from core.services.engine_host import EngineHost
 from core.settings import Settings
 from core.store import Store
+from core.telemetry.service import Telemetry
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Services:
     settings: Settings
     host: EngineHost
     chat: ChatService
+    telemetry: Telemetry
 
     @classmethod
     def open(cls, root: Path | None = None) -> Services:
@@ -24,8 +26,11 @@ class Services:
         store = Store(root)
         settings = Settings(store.settings)
         host = EngineHost(store.root)
-        return cls(store=store, settings=settings, host=host, chat=ChatService(store, host, settings))
+        telemetry = Telemetry(settings)
+        chat = ChatService(store, host, settings, telemetry=telemetry)
+        return cls(store=store, settings=settings, host=host, chat=chat, telemetry=telemetry)
 
     def close(self) -> None:
+        self.telemetry.close()
         self.host.close()
         self.store.close()

@@ -16,6 +16,7 @@ class EngineSpec:
     n_ctx: int = 4096
     n_threads: int = 0  # 0: physical cores
     n_gpu_layers: int = 0
+    main_gpu: int = 0
 
 
 class EngineHost:
@@ -36,6 +37,7 @@ class EngineHost:
                     n_ctx=spec.n_ctx,
                     n_threads=spec.n_threads or None,
                     n_gpu_layers=spec.n_gpu_layers,
+                    main_gpu=spec.main_gpu,
                 )
             )
             # Only now that the new one loaded: a failed switch leaves the old model in service.

@@ -18,6 +18,16 @@ METRIC_COLUMNS = (
     "prompt_tok_s",
     "decode_tok_s",
     "total_ms",
+    "energy_j",
+    "energy_above_idle_j",
+    "j_per_token",
+    "j_per_token_above_idle",
+    "avg_power_w",
+    "peak_rss_mb",
+    "vram_mb",
+    "power_source",
+    "power_measured",
+    "device",
 )
 
 
@@ -153,6 +163,14 @@ class ConversationStore:
             return
         with self._lock, self._db.conn:
             self._db["messages"].update(message_id, changes)
+
+    def recent_answers(self, limit: int = 200) -> list[Message]:
+        """The latest finished answers across all conversations, newest first: the device panel's history."""
+        with self._lock:
+            rows = self._db["messages"].rows_where(
+                "role = 'assistant' and completion_tokens is not null", order_by="id desc", limit=limit
+            )
+            return [from_row(Message, r) for r in rows]
 
     def mark_interrupted(self) -> int:
         """Answers still 'streaming' when the store opens were cut off by a crash: keep them, as incomplete."""

@@ -56,8 +56,27 @@ def _v1_conversations_messages_settings(db: sqlite_utils.Database) -> None:
     db["conversations"].enable_fts(["title"], create_triggers=True, tokenize="unicode61")
 
 
+def _v2_message_energy_and_memory(db: sqlite_utils.Database) -> None:
+    """What each answer cost on the device: energy (gross and above idle), power, memory, and the source."""
+    messages = db["messages"]
+    for column, kind in (
+        ("energy_j", float),
+        ("energy_above_idle_j", float),
+        ("j_per_token", float),
+        ("j_per_token_above_idle", float),
+        ("avg_power_w", float),
+        ("peak_rss_mb", float),
+        ("vram_mb", float),
+        ("power_source", str),
+        ("power_measured", int),
+        ("device", str),
+    ):
+        messages.add_column(column, kind)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_conversations_messages_settings,
+    _v2_message_energy_and_memory,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

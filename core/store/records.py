@@ -40,6 +40,16 @@ class Message:
     decode_tok_s: float | None = None
     total_ms: float | None = None
     error: str | None = None
+    energy_j: float | None = None
+    energy_above_idle_j: float | None = None
+    j_per_token: float | None = None
+    j_per_token_above_idle: float | None = None
+    avg_power_w: float | None = None
+    peak_rss_mb: float | None = None
+    vram_mb: float | None = None
+    power_source: str | None = None
+    power_measured: int | None = None
+    device: str | None = None
 
 
 def from_row(cls: type, row: dict[str, Any]) -> Any:

@@ -6,8 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import psutil
-
+from core.telemetry.cpu import CpuMeter
 from core.telemetry.power import PowerReading
 
 
@@ -28,8 +27,7 @@ class CpuEstimateSource:
 
     def __init__(self, model: PowerModel, cpu_percent: Callable[[], float] | None = None) -> None:
         self.model = model
-        self._cpu_percent = cpu_percent or (lambda: psutil.cpu_percent(interval=None))
-        self._cpu_percent()  # the first call only starts psutil's measuring interval
+        self._cpu_percent = cpu_percent or CpuMeter().percent
         self._energy = 0.0
         self._last = time.monotonic()
         self.label = (

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import psutil
 
+from core.telemetry.cpu import CpuMeter
 from core.telemetry.power import PowerSource, SourceUnavailable
 
 MIN_IDLE_SAMPLES = 5
@@ -90,7 +91,7 @@ class Sampler:
         self.error: str | None = None  # the last sensor error, shown instead of a number
         self._cpu_seconds = 0.0
         self._started = 0.0
-        psutil.cpu_percent(None)
+        self._cpu = CpuMeter()
 
     # ---- thread ----
 
@@ -143,7 +144,7 @@ class Sampler:
                 t=now,
                 watts=watts,
                 energy_j=self._energy,
-                cpu_percent=psutil.cpu_percent(None),
+                cpu_percent=self._cpu.percent(),
                 rss_bytes=self._process.memory_info().rss,
                 vram_bytes=vram,
                 busy=self._busy > 0,

@@ -130,3 +130,34 @@ def test_an_answer_cut_off_by_a_crash_is_kept_as_incomplete(hearth_home: Path) -
     answer = store.conversations.messages(store.conversations.list()[0].id)[-1]
     assert answer.status == "incomplete"
     assert len(answer.content) > 20, "the text streamed before the crash was kept"
+
+
+def test_answers_are_stored_with_energy_and_memory_when_telemetry_runs(hearth_home: Path) -> None:
+    from core.services.container import Services
+
+    services = Services.open(hearth_home)
+    try:
+        services.settings.set("temperature", 0.0)
+        services.settings.set("max_tokens", 32)
+        conv = services.chat.new_conversation()
+        answer = services.chat.send(conv.id, "What is the capital of France?")
+        assert answer.energy_j is not None and answer.energy_j > 0
+        assert answer.j_per_token == pytest.approx(answer.energy_j / answer.completion_tokens, rel=0.01)
+        assert answer.avg_power_w and answer.avg_power_w > 0
+        assert answer.peak_rss_mb and answer.peak_rss_mb > 50, "the loaded model is in the process"
+        assert answer.device == "cpu" and answer.power_source
+        source = services.telemetry.choice.source
+        assert answer.power_measured == int(source.measured)
+        assert ("estimate" in answer.power_source) == (not source.measured), "an estimate says so"
+        assert services.store.conversations.recent_answers()[0].id == answer.id
+    finally:
+        services.close()
+
+
+def test_the_chosen_device_decides_where_the_model_runs(chat: ChatService) -> None:
+    assert chat.engine_spec().n_gpu_layers == 0, "the CPU offloads nothing"
+    chat.settings.set("device", "gpu:1")
+    spec = chat.engine_spec()
+    assert (spec.n_gpu_layers, spec.main_gpu) == (-1, 1)
+    chat.settings.set("n_gpu_layers", 12)
+    assert chat.engine_spec().n_gpu_layers == 12

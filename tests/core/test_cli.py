@@ -57,3 +57,18 @@ def test_models_list_shows_the_embedded_model(hearth_home: Path) -> None:
     entries = json.loads(out.stdout)
     assert entries[0]["id"] == "smollm2-135m-instruct" and entries[0]["embedded"] is True
     assert Path(entries[0]["path"]).is_file()
+
+
+def test_device_json_names_the_power_source_and_whether_it_is_measured(hearth_home: Path) -> None:
+    out = hearth("device", "--json", home=hearth_home)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["device"] == "cpu" and data["devices"][0]["id"] == "cpu"
+    source = data["power_source"]
+    assert isinstance(source["measured"], bool) and source["label"]
+    if not source["measured"]:
+        assert "estimate" in source["label"] and source["not_used"], "an estimate says why no sensor was used"
+    assert data["reading"]["watts"] is not None and data["reading"]["rss_mb"] > 0
+    assert 0 <= data["sampler"]["cpu_cost_of_one_core"] < 0.05
+    bad = hearth("device", "--select", "gpu:7", home=hearth_home)
+    assert bad.returncode == 2 and "No device 'gpu:7'" in bad.stderr
