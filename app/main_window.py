@@ -11,7 +11,6 @@ import time
 from app.chat_view import ChatView
 from app.composer import Composer
 from app.conversation_list import ConversationList
-from app.settings_dialog import SettingsDialog
 from app.jobs import Job, JobRunner
 from app.qt import (
     QCloseEvent,
@@ -28,6 +27,7 @@ from app.qt import (
     QWidget,
     Signal,
 )
+from app.settings_dialog import SettingsDialog
 from core.errors import HearthError
 from core.models import list_models
 from core.services.chat import Turn
