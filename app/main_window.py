@@ -11,10 +11,12 @@ import time
 from app.chat_view import ChatView
 from app.composer import Composer
 from app.conversation_list import ConversationList
+from app.device_panel import DevicePanel
 from app.jobs import Job, JobRunner
 from app.qt import (
     QCloseEvent,
     QComboBox,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -101,6 +103,16 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         self.addToolBar(toolbar)
 
+        self.device_panel = DevicePanel(self.services)
+        self.device_dock = QDockWidget("Device: power, speed, memory", self)
+        self.device_dock.setObjectName("device-dock")
+        self.device_dock.setWidget(self.device_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.device_dock)
+        self.device_dock.hide()
+        device_action = self.device_dock.toggleViewAction()
+        device_action.setText("Device panel")
+        toolbar.addAction(device_action)
+
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
@@ -134,6 +146,10 @@ class MainWindow(QMainWindow):
         self.composer.sig_stop.connect(self.stop)
         self.system_prompt.editingFinished.connect(self._save_system_prompt)
         self.model_picker.activated.connect(self._pick_model)
+        self.sig_answer_finished.connect(self.device_panel.answer_finished)
+        self.device_panel.sig_device_changed.connect(
+            lambda device: self.statusBar().showMessage(f"Next answers run on {device}.", 5000)
+        )
 
     def _fill_models(self) -> None:
         self.model_picker.clear()

@@ -23,7 +23,7 @@ QUESTIONS = [
 ]
 
 
-def main(out: Path) -> int:
+def main(out: Path, device_panel: bool = False) -> int:
     app = QApplication([])
     app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as home:
@@ -36,6 +36,9 @@ def main(out: Path) -> int:
         window.resize(1180, 740)
         window.move(10, 10)
         window.show()
+        if device_panel:
+            window.resize(1400, 860)
+            window.device_dock.show()
         window.new_conversation()
         pending = list(QUESTIONS)
 
@@ -46,7 +49,8 @@ def main(out: Path) -> int:
                 QTimer.singleShot(400, grab)
 
         def grab() -> None:
-            window.screen().grabWindow(0).copy(0, 0, 1200, 760).save(str(out))
+            size = window.frameGeometry()
+            window.screen().grabWindow(0).copy(0, 0, size.width() + 20, size.height() + 20).save(str(out))
             app.quit()
 
         window.sig_answer_finished.connect(next_question)
@@ -59,4 +63,7 @@ def main(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/main-window.png")))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    sys.exit(
+        main(Path(args[0] if args else "docs/main-window.png"), device_panel="--device-panel" in sys.argv)
+    )
