@@ -7,7 +7,7 @@ STAMP := $(VENV)/.hearth-installed
 LLAMA_CPP := llama-cpp-python==0.3.36
 TORCH := torch==2.13.0
 
-.PHONY: setup run test bench lint screenshot clean
+.PHONY: setup run test bench gpu lint screenshot clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,15 @@ test: setup
 bench: setup
 	$(VENV)/bin/hearth bench engine
 	QT_QPA_PLATFORM=offscreen $(PY) tests/bench/gui_stall.py
+
+# Rebuild llama-cpp-python with CUDA for an NVIDIA GPU (needs the CUDA toolkit's nvcc; about 5 minutes on
+# 16 cores). --no-cache-dir and --no-binary keep pip from reusing the CPU wheel in its cache.
+# CUDA_ARCH=90 builds for one architecture only (Hopper), which is much faster to compile.
+CUDA_ARCH ?=
+gpu: setup
+	CMAKE_ARGS="-DGGML_CUDA=on $(if $(CUDA_ARCH),-DCMAKE_CUDA_ARCHITECTURES=$(CUDA_ARCH))" \
+		$(PIP) install --force-reinstall --no-deps --no-cache-dir --no-binary llama-cpp-python $(LLAMA_CPP)
+	$(PY) -c "import llama_cpp, sys; ok = llama_cpp.llama_supports_gpu_offload(); print('GPU offload:', ok); sys.exit(0 if ok else 1)"
 
 lint: setup
 	$(VENV)/bin/ruff check core app tests

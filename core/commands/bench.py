@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from core.engine import embedded_model_path
 from core.models import resolve_model
@@ -19,6 +20,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     engine.add_argument("--runs", type=int, default=5)
     engine.add_argument("--json", action="store_true")
     engine.set_defaults(run=run_engine)
+    sweep = kinds.add_parser(
+        "sweep", help="models x threads x device x prompt length, Hearth and raw side by side"
+    )
+    sweep.add_argument(
+        "--model", "-m", action="append", help="catalog id or GGUF path; repeat for several quants"
+    )
+    sweep.add_argument("--threads", default="0", help="comma-separated thread counts (0: physical cores)")
+    sweep.add_argument("--device", default="cpu", help="comma-separated devices: cpu, gpu:0, ... or 'all'")
+    sweep.add_argument("--prompt-lengths", default="64,512", help="comma-separated prompt lengths in tokens")
+    sweep.add_argument("--max-tokens", type=int, default=64)
+    sweep.add_argument("--runs", type=int, default=3)
+    sweep.add_argument("--json", action="store_true")
+    sweep.add_argument("--csv", type=Path, help="also write the points to this CSV file")
+    sweep.add_argument("--plot", type=Path, help="also draw them into this PNG file")
+    sweep.set_defaults(run=run_sweep)
     sampler = kinds.add_parser("sampler", help="what the telemetry sampler costs, as a share of one core")
     sampler.add_argument("--seconds", type=float, default=10.0)
     sampler.add_argument("--hz", type=float, default=5.0)
@@ -60,4 +76,42 @@ def run_sampler(args: argparse.Namespace) -> int:
     else:
         print(f"sampler at {args.hz:g} Hz for {args.seconds:g} s: {samples} samples from {source}")
         print(f"CPU cost: {cost * 100:.3f}% of one core (target < 1%)")
+    return 0
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    import sys
+    from dataclasses import asdict
+
+    from core.bench.sweep import format_table, run_sweep, write_csv, write_plot
+    from core.engine import default_threads
+    from core.errors import HearthError
+    from core.telemetry.devices import discover_devices
+
+    refs = args.model or ["smollm2-135m-instruct"]
+    models = [(Path(ref).stem if ref.endswith(".gguf") else ref, str(resolve_model(ref))) for ref in refs]
+    found = discover_devices()
+    wanted = [d.id for d in found] if args.device == "all" else args.device.split(",")
+    devices = [d for d in found if d.id in wanted]
+    missing = set(wanted) - {d.id for d in devices}
+    if missing:
+        raise HearthError(
+            f"No device {', '.join(sorted(missing))} here. Devices: {', '.join(d.id for d in found)}."
+        )
+    threads = [int(t) or default_threads() for t in args.threads.split(",")]
+    lengths = [int(n) for n in args.prompt_lengths.split(",")]
+    points = run_sweep(
+        models,
+        devices,
+        threads,
+        lengths,
+        max_tokens=args.max_tokens,
+        runs=args.runs,
+        progress=lambda message: print(message, file=sys.stderr),
+    )
+    if args.csv:
+        write_csv(points, args.csv)
+    if args.plot:
+        write_plot(points, args.plot)
+    print(json.dumps([asdict(p) for p in points], indent=2) if args.json else format_table(points))
     return 0

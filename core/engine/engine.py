@@ -87,6 +87,13 @@ class Engine:
         self._lock = threading.Lock()
         self._adapters: dict[str, _Adapter] = {}
         self._active_adapter: str | None = None
+        if config.n_gpu_layers != 0 and not llama_cpp.llama_supports_gpu_offload():
+            # llama.cpp would quietly run on the CPU, and the device panel would measure the wrong device.
+            raise ModelLoadError(
+                str(path),
+                "a GPU was chosen, but this build of llama-cpp-python has no GPU support: build it with "
+                "`make gpu`, or choose the CPU",
+            )
 
         model_params = llama_cpp.llama_model_default_params()
         model_params.n_gpu_layers = config.n_gpu_layers

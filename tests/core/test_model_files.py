@@ -53,3 +53,12 @@ def test_a_good_copy_still_loads(tmp_path: Path, model_path: Path) -> None:
     copy = tmp_path / "copy.gguf"
     shutil.copyfile(model_path, copy)
     _load(copy)
+
+
+def test_a_gpu_on_a_cpu_only_build_is_a_clear_error(model_path: Path) -> None:
+    import llama_cpp
+
+    if llama_cpp.llama_supports_gpu_offload():
+        pytest.skip("this llama-cpp-python build has GPU support")
+    with pytest.raises(ModelLoadError, match="no GPU support.*make gpu"):
+        Engine(EngineConfig(model_path=str(model_path), n_ctx=256, n_threads=1, n_gpu_layers=-1))
