@@ -6,27 +6,9 @@ import csv
 from pathlib import Path
 
 from core.store import Message
+from core.store.conversations import METRIC_COLUMNS
 
-COLUMNS = (
-    "created_at",
-    "model",
-    "device",
-    "prompt_tokens",
-    "completion_tokens",
-    "ttft_ms",
-    "prompt_tok_s",
-    "decode_tok_s",
-    "total_ms",
-    "energy_j",
-    "j_per_token",
-    "energy_above_idle_j",
-    "j_per_token_above_idle",
-    "avg_power_w",
-    "peak_rss_mb",
-    "vram_mb",
-    "power_source",
-    "power_measured",
-)
+COLUMNS = ("created_at", "model", *METRIC_COLUMNS)
 
 
 def history_rows(messages: list[Message]) -> list[dict[str, object]]:
