@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import llama_cpp
+import psutil
 from llama_cpp._internals import LlamaContext, LlamaModel
 
 from core.engine.chat_template import ChatTemplate
@@ -68,13 +69,7 @@ class _Adapter:
 
 def default_threads() -> int:
     """Physical cores: llama.cpp decodes no faster on hyper-threads and the GUI needs a core too."""
-    try:
-        import psutil
-
-        physical = psutil.cpu_count(logical=False)
-    except ImportError:  # psutil is a dependency; this only guards odd platforms
-        physical = None
-    return max(1, physical or os.cpu_count() or 1)
+    return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
 
 
 class Engine:
