@@ -56,8 +56,43 @@ def _v1_conversations_messages_settings(db: sqlite_utils.Database) -> None:
     db["conversations"].enable_fts(["title"], create_triggers=True, tokenize="unicode61")
 
 
+def _v2_model_catalog(db: sqlite_utils.Database) -> None:
+    db["models"].create(
+        {
+            "id": str,
+            "name": str,
+            "path": str,
+            "size_bytes": int,
+            "mtime_ns": int,
+            "sha256": str,
+            "architecture": str,
+            "n_params": int,
+            "quant_type": str,
+            "context_length": int,
+            "has_chat_template": int,
+            "embedded": int,
+            "source_repo": str,
+            "source_revision": str,
+            "source_file": str,
+            "parent_id": str,
+            "added_at": str,
+        },
+        pk="id",
+        not_null={"name", "path", "size_bytes", "added_at"},
+        defaults={
+            "embedded": 0,
+            "source_repo": "",
+            "source_revision": "",
+            "source_file": "",
+            "parent_id": "",
+        },
+    )
+    db["models"].create_index(["path"], unique=True)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_conversations_messages_settings,
+    _v2_model_catalog,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
