@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet $(TORCH)
 	$(PIP) install $(LLAMA_CPP)
 	$(PIP) install --quiet -e ".[test]"
+	# llama.cpp's HF-to-GGUF converter (from the llama-cpp-python sdist, once, into the user cache).
+	$(VENV)/bin/hearth models convert --install-converter
 	touch $(STAMP)
 
 run: setup

@@ -45,3 +45,42 @@ class EmptyMessageError(HearthError):
 
 class NotFoundError(HearthError):
     """A conversation or message id that the store does not hold."""
+
+
+class OperationCancelled(HearthError):
+    """The user stopped a long operation (download, quantization, conversion, comparison)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} was cancelled.")
+
+
+class ModelFileError(ModelLoadError):
+    """A file offered to the catalog is not a usable GGUF model (not GGUF, truncated, damaged)."""
+
+
+class HubError(HearthError):
+    """The model hub could not be reached, or refused a request."""
+
+
+class DownloadError(HearthError):
+    """A model download could not start or complete."""
+
+
+class ChecksumMismatchError(DownloadError):
+    """A downloaded file's sha256 differs from the hub's: the file is not kept."""
+
+
+class NotEnoughSpaceError(DownloadError):
+    """The target folder's disk cannot hold the file."""
+
+
+class QuantizeError(HearthError):
+    """A quantization could not be started or failed."""
+
+
+class UnsupportedQuantError(QuantizeError):
+    """A quantization type Hearth does not offer."""
+
+
+class ConvertError(HearthError):
+    """A Hugging Face checkpoint could not be converted to GGUF."""

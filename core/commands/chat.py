@@ -27,12 +27,14 @@ def run(args: argparse.Namespace) -> int:
     if not args.prompt.strip():
         raise EmptyMessageError()
     settings = load_settings()
+    gpu_layers, main_gpu = settings.placement()
     engine = Engine(
         EngineConfig(
             model_path=str(resolve_model(args.model or settings.get("model"))),
             n_ctx=settings.get("n_ctx"),
             n_threads=args.threads or settings.get("n_threads") or None,
-            n_gpu_layers=settings.get("n_gpu_layers") if args.gpu_layers is None else args.gpu_layers,
+            n_gpu_layers=gpu_layers if args.gpu_layers is None else args.gpu_layers,
+            main_gpu=main_gpu,
         )
     )
     system = settings.get("system_prompt") if args.system is None else args.system

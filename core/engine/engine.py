@@ -25,6 +25,7 @@ from llama_cpp._internals import LlamaContext, LlamaModel
 from core.engine.chat_template import ChatTemplate
 from core.engine.context_policy import fit_to_context
 from core.engine.model_files import check_gguf_file
+from core.engine.perplexity import PerplexityResult, perplexity_from, window_nll
 from core.engine.sampling import SamplerChain
 from core.engine.text_stream import TextStream
 from core.engine.types import (
@@ -389,6 +390,28 @@ class Engine:
                 raise GenerationError(f"llama.cpp failed to evaluate the prompt (code {rc}).")
             kv.extend(chunk)
         return len(todo)
+
+    def perplexity(self, text: str, window: int = 256) -> PerplexityResult:
+        """Perplexity of `text` (see core.engine.perplexity), with windows of `window` tokens."""
+        with self._lock:
+            t0 = time.perf_counter()
+            window = max(8, min(window, self.n_ctx, self._n_batch))
+            tokens = self.tokenize(text, add_special=True)
+            if len(tokens) < 8:
+                raise GenerationError("The text is too short to measure perplexity.")
+            n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
+            self._activate_adapter(None)  # the model's own weights, whatever the last request used
+            total, count, windows = 0.0, 0, 0
+            try:
+                # Whole windows only (plus the text itself when it is shorter than one).
+                starts = range(0, max(len(tokens) - window, 0) + 1, window)
+                for start in starts:
+                    self._reset_kv()
+                    nll, n = window_nll(self._ctx.ctx, n_vocab, tokens[start : start + window], self._n_batch)
+                    total, count, windows = total + nll, count + n, windows + 1
+            finally:
+                self._reset_kv()
+            return PerplexityResult(perplexity_from(total, count), count, windows, time.perf_counter() - t0)
 
     def _reset_kv(self) -> None:
         llama_cpp.llama_memory_clear(self._ctx.memory, True)

@@ -5,22 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from core import paths
+from core.store.catalog import CatalogTable
 from core.store.conversations import ConversationStore
 from core.store.database import open_database, schema_version
-from core.store.records import Conversation, Message, MessageStatus
+from core.store.records import Conversation, Message, MessageStatus, ModelRecord
 from core.store.settings_table import SettingsTable
 
 
 class Store:
     """Opens (and migrates) the database under `root`, then offers one repository per kind of record."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, recover: bool = True) -> None:
+        """Args:
+        recover: mark answers left 'streaming' by a crash as incomplete. Only the app's own store does
+            this; a second handle opened while the app streams (the model catalog's) must not.
+        """
         self.root = root or paths.data_dir()
         self.path = paths.database_path(self.root)
         self.db, self._lock = open_database(self.path)
         self.conversations = ConversationStore(self.db, self._lock)
         self.settings = SettingsTable(self.db, self._lock)
-        self.recovered_messages = self.conversations.mark_interrupted()
+        self.catalog = CatalogTable(self.db, self._lock)
+        self.recovered_messages = self.conversations.mark_interrupted() if recover else 0
 
     @property
     def schema_version(self) -> int:
@@ -31,4 +37,13 @@ class Store:
             self.db.conn.close()
 
 
-__all__ = ["Conversation", "ConversationStore", "Message", "MessageStatus", "SettingsTable", "Store"]
+__all__ = [
+    "CatalogTable",
+    "Conversation",
+    "ConversationStore",
+    "Message",
+    "MessageStatus",
+    "ModelRecord",
+    "SettingsTable",
+    "Store",
+]

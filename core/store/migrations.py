@@ -74,9 +74,44 @@ def _v2_message_energy_and_memory(db: sqlite_utils.Database) -> None:
         messages.add_column(column, kind)
 
 
+def _v3_model_catalog(db: sqlite_utils.Database) -> None:
+    db["models"].create(
+        {
+            "id": str,
+            "name": str,
+            "path": str,
+            "size_bytes": int,
+            "mtime_ns": int,
+            "sha256": str,
+            "architecture": str,
+            "n_params": int,
+            "quant_type": str,
+            "context_length": int,
+            "has_chat_template": int,
+            "embedded": int,
+            "source_repo": str,
+            "source_revision": str,
+            "source_file": str,
+            "parent_id": str,
+            "added_at": str,
+        },
+        pk="id",
+        not_null={"name", "path", "size_bytes", "added_at"},
+        defaults={
+            "embedded": 0,
+            "source_repo": "",
+            "source_revision": "",
+            "source_file": "",
+            "parent_id": "",
+        },
+    )
+    db["models"].create_index(["path"], unique=True)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_conversations_messages_settings,
     _v2_message_energy_and_memory,
+    _v3_model_catalog,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

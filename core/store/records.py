@@ -55,3 +55,26 @@ class Message:
 def from_row(cls: type, row: dict[str, Any]) -> Any:
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in row.items() if k in names})
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """A catalog row: a model file and what its GGUF header says about it."""
+
+    id: str
+    name: str
+    path: str
+    size_bytes: int
+    mtime_ns: int  # with size, tells whether the file changed since it was read
+    sha256: str
+    architecture: str
+    n_params: int
+    quant_type: str
+    context_length: int
+    has_chat_template: bool
+    embedded: bool = False
+    source_repo: str = ""  # hub repo it came from, or "" for local files
+    source_revision: str = ""  # commit of that repo
+    source_file: str = ""  # file name in that repo
+    parent_id: str = ""  # the model it was quantized or converted from
+    added_at: str = ""
