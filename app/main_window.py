@@ -13,6 +13,7 @@ from app.composer import Composer
 from app.conversation_list import ConversationList
 from app.device_panel import DevicePanel
 from app.jobs import Job, JobRunner
+from app.model_wizard import ModelWizard
 from app.qt import (
     QCloseEvent,
     QComboBox,
@@ -32,6 +33,7 @@ from app.qt import (
 from app.settings_dialog import SettingsDialog
 from core.errors import HearthError
 from core.models import list_models
+from core.models.hub import HubClient
 from core.services.chat import Turn
 from core.services.container import Services
 from core.store import Message
@@ -98,6 +100,8 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addWidget(QLabel(" Model: "))
         toolbar.addWidget(self.model_picker)
+        self.get_models_action = toolbar.addAction("Get models…")
+        self.get_models_action.triggered.connect(lambda: self.open_model_wizard())
         toolbar.addSeparator()
         self.settings_action = toolbar.addAction("Settings…")
         self.settings_action.triggered.connect(self.open_settings)
@@ -168,6 +172,19 @@ class MainWindow(QMainWindow):
         dialog.setModal(True)
         dialog.show()
         return dialog
+
+    def open_model_wizard(self, hub: HubClient | None = None) -> ModelWizard:
+        wizard = ModelWizard(self.services, hub=hub, parent=self)
+        wizard.sig_model_ready.connect(self._model_added)
+        wizard.setModal(True)
+        wizard.show()
+        return wizard
+
+    def _model_added(self, model_id: str) -> None:
+        self._fill_models()
+        if self.services.settings.get("model") == model_id:
+            self._select_model(model_id)
+            self.statusBar().showMessage("New chats use the new model.", 5000)
 
     # ---- conversations ----
 

@@ -28,6 +28,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -57,6 +59,8 @@ from PySide6.QtWidgets import (
     QToolBar,
     QVBoxLayout,
     QWidget,
+    QWizard,
+    QWizardPage,
 )
 
 __all__ = [
@@ -64,6 +68,7 @@ __all__ = [
     "QApplication",
     "QChart",
     "QChartView",
+    "QCheckBox",
     "QCloseEvent",
     "QComboBox",
     "QDesktopServices",
@@ -95,6 +100,7 @@ __all__ = [
     "QPainter",
     "QPlainTextEdit",
     "QPointF",
+    "QProgressBar",
     "QPushButton",
     "QScatterSeries",
     "QSize",
@@ -114,6 +120,8 @@ __all__ = [
     "QValueAxis",
     "QVBoxLayout",
     "QWidget",
+    "QWizard",
+    "QWizardPage",
     "Signal",
     "Slot",
 ]

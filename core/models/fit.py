@@ -93,6 +93,13 @@ def estimate(weights_bytes: int, shape: ModelShape, n_ctx: int) -> MemoryNeed:
     return MemoryNeed(weights_bytes, kv, compute, n_ctx)
 
 
+def rough_need(weights_bytes: int, n_ctx: int) -> MemoryNeed:
+    """For a hub file whose shape is not known before download: the weights plus a generous allowance
+    for the KV cache and buffers (about an eighth of the weights at 4k context, scaled by context)."""
+    kv = int(weights_bytes * 0.125 * n_ctx / 4096)
+    return MemoryNeed(weights_bytes, kv, _RUNTIME_OVERHEAD * 2, n_ctx)
+
+
 def device_memory() -> DeviceMemory:
     vm = psutil.virtual_memory()
     vram_free = vram_total = None
