@@ -45,3 +45,15 @@ class EmptyMessageError(HearthError):
 
 class NotFoundError(HearthError):
     """A conversation or message id that the store does not hold."""
+
+
+class DocumentError(HearthError):
+    """A document, folder or collection the user named cannot be used as asked."""
+
+
+class SkippedFile(HearthError):
+    """One file cannot be indexed; the message is the reason shown beside it (the rest are indexed)."""
+
+
+class EmbedderError(HearthError):
+    """A sentence-embedding model is missing, or cannot be loaded from its folder."""

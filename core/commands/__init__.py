@@ -9,8 +9,9 @@ import argparse
 from collections.abc import Callable
 from types import ModuleType
 
-from core.commands import bench, chat, models
+from core.commands import bench, chat, docs, models
+from core.commands import eval as evaluate
 
-COMMANDS: list[ModuleType] = [chat, models, bench]
+COMMANDS: list[ModuleType] = [chat, models, docs, evaluate, bench]
 
 Runner = Callable[[argparse.Namespace], int]

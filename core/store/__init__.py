@@ -7,7 +7,8 @@ from pathlib import Path
 from core import paths
 from core.store.conversations import ConversationStore
 from core.store.database import open_database, schema_version
-from core.store.records import Conversation, Message, MessageStatus
+from core.store.documents import DocumentStore
+from core.store.records import Conversation, DocChunk, DocCollection, DocFile, Message, MessageStatus
 from core.store.settings_table import SettingsTable
 
 
@@ -20,6 +21,7 @@ class Store:
         self.db, self._lock = open_database(self.path)
         self.conversations = ConversationStore(self.db, self._lock)
         self.settings = SettingsTable(self.db, self._lock)
+        self.documents = DocumentStore(self.db, self._lock)
         self.recovered_messages = self.conversations.mark_interrupted()
 
     @property
@@ -31,4 +33,15 @@ class Store:
             self.db.conn.close()
 
 
-__all__ = ["Conversation", "ConversationStore", "Message", "MessageStatus", "SettingsTable", "Store"]
+__all__ = [
+    "Conversation",
+    "ConversationStore",
+    "DocChunk",
+    "DocCollection",
+    "DocFile",
+    "DocumentStore",
+    "Message",
+    "MessageStatus",
+    "SettingsTable",
+    "Store",
+]
