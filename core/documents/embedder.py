@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.engine import default_threads
 from core.errors import EmbedderError
 
 if TYPE_CHECKING:
@@ -50,7 +51,12 @@ class Embedder:
     Vectors are L2-normalised float32, so inner product is cosine similarity.
     """
 
-    def __init__(self, ref: str) -> None:
+    def __init__(self, ref: str, threads: int | None = None) -> None:
+        """Load `ref` (see resolve_embedder) to run on `threads` CPU threads.
+
+        The default leaves one physical core free: on a small machine the chat model and the GUI share the
+        CPU with indexing, and two busy-waiting thread pools on two cores slow each other down.
+        """
         folder = resolve_embedder(ref)
         # Offline before the libraries read their settings: a model is never downloaded at run time.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -65,6 +71,7 @@ class Embedder:
             raise EmbedderError(f"Cannot load the embedding model at '{folder}': {e}") from e
         self.ref = ref
         self.path = folder
+        self.threads = threads or max(1, default_threads() - 1)
         dimension = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension  # sentence-transformers before 5
         )
@@ -87,11 +94,14 @@ class Embedder:
 
         Returns fewer rows than texts only when cancelled.
         """
+        import torch
+
         out: list[np.ndarray] = []
         for i in range(0, len(texts), batch_size):
             if cancel is not None and cancel.is_set():
                 break
             with self._lock:
+                torch.set_num_threads(self.threads)  # torch's setting is per process: set it per use
                 vectors = self._model.encode(
                     list(texts[i : i + batch_size]),
                     batch_size=batch_size,
@@ -124,13 +134,14 @@ def _offsets_tokenizer(tokenizer: Any) -> Any | None:
 class EmbedderHost:
     """Loads each embedding model once and hands out the same instance (loading takes seconds)."""
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         self._lock = threading.Lock()
+        self._threads = threads
         self._embedders: dict[str, Embedder] = {}
 
     def get(self, ref: str = DEFAULT_EMBED_MODEL) -> Embedder:
         with self._lock:
             embedder = self._embedders.get(ref)
             if embedder is None:
-                embedder = self._embedders[ref] = Embedder(ref)
+                embedder = self._embedders[ref] = Embedder(ref, self._threads)
             return embedder

@@ -40,26 +40,41 @@ class IndexInfo:
 class VectorIndex:
     """Inner-product search over L2-normalised vectors (cosine). Thread-safe."""
 
-    def __init__(self, index: faiss.Index, kind: str, dim: int, version: int, trained_on: int = 0) -> None:
+    def __init__(
+        self,
+        index: faiss.Index,
+        kind: str,
+        dim: int,
+        version: int,
+        trained_on: int = 0,
+        flat_max: int = FLAT_MAX_CHUNKS,
+    ) -> None:
         self._index = index
         self.kind = kind
         self.dim = dim
         self.version = version
         self.trained_on = trained_on
+        self.flat_max = flat_max
         self._lock = threading.Lock()
 
     # ---- building ----
 
     @classmethod
-    def empty(cls, dim: int, version: int = 0) -> VectorIndex:
-        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)), "flat", dim, version)
+    def empty(cls, dim: int, version: int = 0, flat_max: int = FLAT_MAX_CHUNKS) -> VectorIndex:
+        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)), "flat", dim, version, flat_max=flat_max)
 
     @classmethod
-    def build(cls, ids: np.ndarray, vectors: np.ndarray, dim: int, version: int) -> VectorIndex:
-        """The right kind of index for this many vectors, holding them all."""
+    def build(
+        cls, ids: np.ndarray, vectors: np.ndarray, dim: int, version: int, flat_max: int = FLAT_MAX_CHUNKS
+    ) -> VectorIndex:
+        """The right kind of index for this many vectors, holding them all.
+
+        Args:
+            flat_max: the most vectors searched exactly; more go to an IVF index.
+        """
         n = len(ids)
-        if n <= FLAT_MAX_CHUNKS:
-            built = cls.empty(dim, version)
+        if n <= flat_max:
+            built = cls.empty(dim, version, flat_max)
         else:
             nlist = ivf_nlist(n)
             quantizer = faiss.IndexFlatIP(dim)
@@ -70,7 +85,7 @@ class VectorIndex:
                 sample = vectors[rng.choice(n, nlist * 64, replace=False)]
             ivf.train(np.ascontiguousarray(sample, dtype=np.float32))
             ivf.nprobe = ivf_nprobe(nlist)
-            built = cls(ivf, "ivf", dim, version, trained_on=n)
+            built = cls(ivf, "ivf", dim, version, trained_on=n, flat_max=flat_max)
         if n:
             built.add(ids, vectors)
         return built
@@ -93,8 +108,8 @@ class VectorIndex:
         """Whether the collection's size now calls for another kind of index, or a retrained IVF."""
         n = self.count
         if self.kind == "flat":
-            return n > FLAT_MAX_CHUNKS
-        return n < FLAT_MAX_CHUNKS // 2 or n > self.trained_on * IVF_REGROW_FACTOR
+            return n > self.flat_max
+        return n < self.flat_max // 2 or n > self.trained_on * IVF_REGROW_FACTOR
 
     # ---- changing and searching ----
 
