@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from collections.abc import Callable
 
 from core.commands.common import load_settings, print_json
@@ -97,15 +96,8 @@ def run_add(args: argparse.Namespace) -> int:
     options = IndexOptions()
     if args.max_file_mb is not None:
         options = IndexOptions(max_file_bytes=int(args.max_file_mb * 1024 * 1024))
-    cancel = threading.Event()
-    try:
-        report = service.add(
-            args.paths, args.collection, progress=_progress(), cancel=cancel, options=options
-        )
-    except KeyboardInterrupt:
-        # The run commits file by file: what was indexed before Ctrl-C stays, consistent.
-        cancel.set()
-        raise
+    # Ctrl-C stops the run between two commits: the files indexed so far stay, consistent.
+    report = service.add(args.paths, args.collection, progress=_progress(), options=options)
     _print_report(report, args.json)
     return 0
 

@@ -14,7 +14,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,20 +73,28 @@ class IndexReport:
         }
 
 
-def walk(root: str) -> Iterator[str]:
-    """Every candidate file under a folder (or the path itself), hidden files and tool folders left out.
+def walk(root: str, excluded: Collection[str] = ()) -> Iterator[str]:
+    """Every candidate file under a folder (or the path itself), hidden files, tool folders and `excluded`
+    paths left out.
 
     Symbolic links to files are followed when read; links to folders are not walked (they can loop).
     Broken links, pipes and the like are yielded too, so that they are listed with a reason.
     """
-    if not os.path.isdir(root) or os.path.islink(root) and not os.path.isdir(os.path.realpath(root)):
+    if root in excluded:
+        return
+    if not os.path.isdir(root):
         yield root
         return
     for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in IGNORED_DIRS)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and d not in IGNORED_DIRS and os.path.join(folder, d) not in excluded
+        )
         for name in sorted(files):
-            if not name.startswith("."):
-                yield os.path.join(folder, name)
+            path = os.path.join(folder, name)
+            if not name.startswith(".") and path not in excluded:
+                yield path
 
 
 class Indexer:
@@ -113,15 +121,18 @@ class Indexer:
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
         *,
+        excluded: Collection[str] = (),
         drop_missing: bool = True,
     ) -> IndexReport:
-        """Index every file under `roots`; with `drop_missing`, forget files under them that are gone.
+        """Index every file under `roots` but not under `excluded`; with `drop_missing`, forget files under
+        the roots that are gone (or excluded).
 
         `progress(done, total)` is called with counts of files, once they are all found and after each one.
         """
         t0 = time.perf_counter()
         report = IndexReport(self.collection.name)
-        found = {root: list(walk(root)) if os.path.lexists(root) else [] for root in roots}
+        excluded = set(excluded)
+        found = {root: list(walk(root, excluded)) if os.path.lexists(root) else [] for root in roots}
         paths = list(dict.fromkeys(p for files in found.values() for p in files))
         total = len(paths)
         if progress is not None:

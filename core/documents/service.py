@@ -158,7 +158,11 @@ class DocumentsService:
         return self._index(c, self.docs.roots(c.id), progress, cancel, options)
 
     def remove(self, path: str | Path, collection: str = DEFAULT_COLLECTION) -> list[str]:
-        """Forget a file, or a folder and every file in it. Returns the paths forgotten."""
+        """Forget a file, or a folder and every file in it. Returns the paths forgotten.
+
+        A path inside a folder that stays in the collection is excluded from it: refreshing does not bring
+        it back, adding it again does.
+        """
         c = self.docs.collection(collection)
         target = os.path.abspath(os.path.expanduser(str(path)))
         with self._run_lock(c.id):
@@ -190,7 +194,7 @@ class DocumentsService:
             with self._lock:
                 self._indexing.add(c.id)
             try:
-                report = indexer.run(roots, progress, cancel)
+                report = indexer.run(roots, progress, cancel, excluded=self.docs.roots(c.id, excluded=True))
             finally:
                 with self._lock:
                     self._indexing.discard(c.id)

@@ -80,6 +80,7 @@ def _v2_documents(db: sqlite_utils.Database) -> None:
             id integer primary key,
             collection_id integer not null references doc_collections(id) on delete cascade,
             path text not null,
+            excluded integer not null default 0,  -- 1: a file or folder removed from inside a root
             added_at text not null,
             unique (collection_id, path)
         )"""

@@ -250,6 +250,14 @@ def test_remove_a_file_or_a_folder(service: DocumentsService, library: Path) -> 
     assert service.remove(library / "report.pdf") == [str(library / "report.pdf")]
     assert all(os.path.basename(h.file) != "report.pdf" for h in service.search("kiln pottery", k=5))
     _consistent(service)
+    # Removed from inside an added folder: a refresh does not bring them back; adding them again does.
+    refreshed = service.refresh(options=OPTIONS)
+    assert refreshed.added == [] and refreshed.removed == []
+    back = service.add([library / "notes"], options=OPTIONS)
+    assert sorted(os.path.basename(p) for p in back.added) == ["bread.md", "ferry.txt"]
+    assert service.refresh(options=OPTIONS).added == []
+    _consistent(service)
+    service.remove(library / "notes")
     with pytest.raises(DocumentError, match="not in the collection"):
         service.remove(library / "notes")
     with pytest.raises(DocumentError, match="No file or folder"):
