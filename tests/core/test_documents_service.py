@@ -345,3 +345,18 @@ def test_citations_ignore_numbers_the_model_invents(service: DocumentsService, l
     citations = citations_for("Tickets cost 3 euros 20 [2][7], see also [1, 9].", hits)
     assert [(c.n, c.cited) for c in citations] == [(1, True), (2, True)]
     assert cited_numbers("no brackets here; [x] nor [ 3") == set()
+
+
+def test_a_collection_can_use_another_embedding_model_folder(
+    service: DocumentsService, library: Path, tmp_path: Path
+) -> None:
+    from core.documents import embedded_embedder_path
+    from core.errors import EmbedderError
+
+    with pytest.raises(EmbedderError, match="No sentence-transformers model"):
+        service.create_collection("bad", embed_model=str(tmp_path))
+    # Any sentence-transformers folder works; here the embedded model's, named by its path.
+    c = service.create_collection("by-path", embed_model=str(embedded_embedder_path()))
+    assert c.embed_model == str(embedded_embedder_path().resolve()) and c.dim == 384
+    service.add([library / "notes"], "by-path")
+    assert os.path.basename(service.search("sourdough starter", ["by-path"], k=1)[0].file) == "bread.md"
