@@ -84,3 +84,15 @@ class UnsupportedQuantError(QuantizeError):
 
 class ConvertError(HearthError):
     """A Hugging Face checkpoint could not be converted to GGUF."""
+
+
+class DocumentError(HearthError):
+    """A document, folder or collection the user named cannot be used as asked."""
+
+
+class SkippedFile(HearthError):
+    """One file cannot be indexed; the message is the reason shown beside it (the rest are indexed)."""
+
+
+class EmbedderError(HearthError):
+    """A sentence-embedding model is missing, or cannot be loaded from its folder."""

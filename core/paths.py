@@ -26,3 +26,8 @@ def database_path(root: Path | None = None) -> Path:
 def models_dir(root: Path | None = None) -> Path:
     """User-added GGUF files live here; the catalog lists them beside the embedded model."""
     return (root or data_dir()) / "models"
+
+
+def vectors_dir(root: Path | None = None) -> Path:
+    """FAISS index files, one per document collection: a cache that can always be rebuilt from the database."""
+    return (root or data_dir()) / "vectors"

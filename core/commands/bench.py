@@ -1,4 +1,4 @@
-"""`hearth bench engine`: benchmarks that print figures."""
+"""`hearth bench engine|docs`: benchmarks that print figures."""
 
 from __future__ import annotations
 
@@ -40,6 +40,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sampler.add_argument("--hz", type=float, default=5.0)
     sampler.add_argument("--json", action="store_true")
     sampler.set_defaults(run=run_sampler)
+    docs = kinds.add_parser(
+        "docs", help="documents: indexing chunks/s, search p50/p95 at 10k and 100k chunks"
+    )
+    docs.add_argument(
+        "--sizes",
+        default="10000,100000",
+        help="collection sizes for search, comma-separated (default 10k, 100k)",
+    )
+    docs.add_argument("--queries", type=int, default=200, help="queries per size (default 200)")
+    docs.add_argument("--files", type=int, default=12, help="files of generated prose to index (default 12)")
+    docs.add_argument("--threads", type=int, default=0, help="embedding threads (default: cores - 1)")
+    docs.add_argument("--json", action="store_true")
+    docs.set_defaults(run=run_docs)
 
 
 def run_engine(args: argparse.Namespace) -> int:
@@ -114,4 +127,21 @@ def run_sweep(args: argparse.Namespace) -> int:
     if args.plot:
         write_plot(points, args.plot)
     print(json.dumps([asdict(p) for p in points], indent=2) if args.json else format_table(points))
+    return 0
+
+
+def run_docs(args: argparse.Namespace) -> int:
+    import sys
+
+    from core.bench.docs_scale import format_report, run_bench
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    report = run_bench(
+        sizes,
+        queries=args.queries,
+        index_files=args.files,
+        threads=args.threads or None,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    print(json.dumps(report.as_dict(), indent=2) if args.json else format_report(report))
     return 0

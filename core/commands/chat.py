@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from core.commands.common import load_settings, print_json
-from core.engine import ChatMessage, Engine, EngineConfig, GenerationOptions
+from core.engine import ChatMessage, Engine, GenerationOptions
 from core.errors import EmptyMessageError
-from core.models import resolve_model
+from core.services.engine_host import config_for, spec_from_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,16 +28,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.prompt.strip():
         raise EmptyMessageError()
     settings = load_settings()
-    gpu_layers, main_gpu = settings.placement()
-    engine = Engine(
-        EngineConfig(
-            model_path=str(resolve_model(args.model or settings.get("model"))),
-            n_ctx=settings.get("n_ctx"),
-            n_threads=args.threads or settings.get("n_threads") or None,
-            n_gpu_layers=gpu_layers if args.gpu_layers is None else args.gpu_layers,
-            main_gpu=main_gpu,
-        )
-    )
+    spec = spec_from_settings(settings, args.model)
+    if args.threads:
+        spec = replace(spec, n_threads=args.threads)
+    if args.gpu_layers is not None:
+        spec = replace(spec, n_gpu_layers=args.gpu_layers)
+    engine = Engine(config_for(spec))
     system = settings.get("system_prompt") if args.system is None else args.system
     messages: list[ChatMessage] = [{"role": "system", "content": system}] if system else []
     messages.append({"role": "user", "content": args.prompt})

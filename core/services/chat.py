@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from core.engine import ChatMessage, GenerationOptions, GenerationResult
 from core.errors import EmptyMessageError
-from core.services.engine_host import EngineHost, EngineSpec
+from core.services.engine_host import EngineHost, EngineSpec, spec_from_settings
 from core.settings import Settings
 from core.store import Conversation, Message, Store
 from core.telemetry.service import Telemetry
@@ -56,15 +56,7 @@ class ChatService:
     # ---- settings to engine ----
 
     def engine_spec(self, model: str | None = None) -> EngineSpec:
-        s = self.settings
-        gpu_layers, main_gpu = s.placement()
-        return EngineSpec(
-            model=model or s.get("model"),
-            n_ctx=s.get("n_ctx"),
-            n_threads=s.get("n_threads"),
-            n_gpu_layers=gpu_layers,
-            main_gpu=main_gpu,
-        )
+        return spec_from_settings(self.settings, model)
 
     def generation_options(self, **overrides: object) -> GenerationOptions:
         s = self.settings

@@ -8,7 +8,16 @@ from core import paths
 from core.store.catalog import CatalogTable
 from core.store.conversations import ConversationStore
 from core.store.database import open_database, schema_version
-from core.store.records import Conversation, Message, MessageStatus, ModelRecord
+from core.store.documents import DocumentStore
+from core.store.records import (
+    Conversation,
+    DocChunk,
+    DocCollection,
+    DocFile,
+    Message,
+    MessageStatus,
+    ModelRecord,
+)
 from core.store.settings_table import SettingsTable
 
 
@@ -26,6 +35,7 @@ class Store:
         self.conversations = ConversationStore(self.db, self._lock)
         self.settings = SettingsTable(self.db, self._lock)
         self.catalog = CatalogTable(self.db, self._lock)
+        self.documents = DocumentStore(self.db, self._lock)
         self.recovered_messages = self.conversations.mark_interrupted() if recover else 0
 
     @property
@@ -41,6 +51,10 @@ __all__ = [
     "CatalogTable",
     "Conversation",
     "ConversationStore",
+    "DocChunk",
+    "DocCollection",
+    "DocFile",
+    "DocumentStore",
     "Message",
     "MessageStatus",
     "ModelRecord",

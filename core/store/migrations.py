@@ -108,10 +108,84 @@ def _v3_model_catalog(db: sqlite_utils.Database) -> None:
     db["models"].create_index(["path"], unique=True)
 
 
+def _v4_documents(db: sqlite_utils.Database) -> None:
+    """Document collections for RAG: roots the user added, files (indexed or skipped), chunks with vectors.
+
+    Vectors are kept here (float32 blobs) so the FAISS files beside the database are only a cache.
+    `vectors_version` changes in the same transaction as any chunk of the collection, so a FAISS file
+    saved at another version is known to be stale.
+    """
+    db.execute(
+        """create table doc_collections (
+            id integer primary key,
+            name text not null unique,
+            embed_model text not null,
+            dim integer not null,
+            chunk_tokens integer not null,
+            overlap_tokens integer not null,
+            vectors_version integer not null default 0,
+            created_at text not null
+        )"""
+    )
+    db.execute(
+        """create table doc_roots (
+            id integer primary key,
+            collection_id integer not null references doc_collections(id) on delete cascade,
+            path text not null,
+            excluded integer not null default 0,  -- 1: a file or folder removed from inside a root
+            added_at text not null,
+            unique (collection_id, path)
+        )"""
+    )
+    db.execute(
+        """create table doc_files (
+            id integer primary key,
+            collection_id integer not null references doc_collections(id) on delete cascade,
+            path text not null,
+            kind text not null default '',
+            status text not null,  -- indexed | skipped
+            reason text not null default '',
+            size integer,
+            mtime_ns integer,
+            sha256 text,
+            pages integer,
+            n_chunks integer not null default 0,
+            indexed_at text not null,
+            unique (collection_id, path)
+        )"""
+    )
+    db.execute(
+        """create table doc_chunks (
+            id integer primary key,
+            file_id integer not null references doc_files(id) on delete cascade,
+            collection_id integer not null,
+            seq integer not null,
+            page integer,
+            line integer,
+            char_start integer not null,
+            char_end integer not null,
+            n_tokens integer not null,
+            text text not null,
+            vector blob not null
+        )"""
+    )
+    db.execute("create index doc_chunks_file on doc_chunks (file_id, seq)")
+    db.execute("create index doc_chunks_collection on doc_chunks (collection_id)")
+    db["doc_chunks"].enable_fts(["text"], create_triggers=True, tokenize="porter unicode61")
+    db.execute(
+        """create table conversation_collections (
+            conversation_id integer not null references conversations(id) on delete cascade,
+            collection_id integer not null references doc_collections(id) on delete cascade,
+            primary key (conversation_id, collection_id)
+        )"""
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_conversations_messages_settings,
     _v2_message_energy_and_memory,
     _v3_model_catalog,
+    _v4_documents,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

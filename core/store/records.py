@@ -52,6 +52,56 @@ class Message:
     device: str | None = None
 
 
+@dataclass(frozen=True)
+class DocCollection:
+    """A named set of documents, all embedded with one model and chunked one way."""
+
+    id: int
+    name: str
+    embed_model: str
+    dim: int
+    chunk_tokens: int
+    overlap_tokens: int
+    vectors_version: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class DocFile:
+    """A file seen in a collection: indexed (with chunks) or skipped (with the reason shown to the user)."""
+
+    id: int
+    collection_id: int
+    path: str
+    kind: str
+    status: str  # indexed | skipped
+    reason: str
+    size: int | None
+    mtime_ns: int | None
+    sha256: str | None
+    pages: int | None
+    n_chunks: int
+    indexed_at: str
+
+
+@dataclass(frozen=True)
+class DocChunk:
+    """A piece of a file's text. `page` is 1-based (PDF only); offsets are characters into the text extracted
+    from that page (or from the whole file when it has no pages); `line` is 1-based, for plain text and code."""
+
+    id: int
+    file_id: int
+    collection_id: int
+    seq: int
+    page: int | None
+    line: int | None
+    char_start: int
+    char_end: int
+    n_tokens: int
+    text: str
+    path: str = ""
+
+
 def from_row(cls: type, row: dict[str, Any]) -> Any:
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in row.items() if k in names})

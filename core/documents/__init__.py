@@ -1,0 +1,25 @@
+"""Documents: RAG over the user's files (ingest, chunk, embed, hybrid search, cited answers).
+
+Uses the engine, the store and an embedder; never another service's insides.
+"""
+
+from core.documents.answer import Answer, Citation
+from core.documents.embedder import DEFAULT_EMBED_MODEL, Embedder, EmbedderHost, embedded_embedder_path
+from core.documents.indexer import IndexOptions, IndexReport
+from core.documents.search import Hit
+from core.documents.service import DEFAULT_COLLECTION, CollectionInfo, DocumentsService
+
+__all__ = [
+    "DEFAULT_COLLECTION",
+    "DEFAULT_EMBED_MODEL",
+    "Answer",
+    "Citation",
+    "CollectionInfo",
+    "DocumentsService",
+    "Embedder",
+    "EmbedderHost",
+    "Hit",
+    "IndexOptions",
+    "IndexReport",
+    "embedded_embedder_path",
+]

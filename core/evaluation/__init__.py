@@ -1,0 +1,1 @@
+"""Evaluations of Hearth's features on data sets shipped in resources/eval."""
