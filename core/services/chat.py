@@ -13,9 +13,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.documents.service import DocumentsService
 from core.engine import ChatMessage, GenerationOptions, GenerationResult
 from core.errors import EmptyMessageError
 from core.services.engine_host import EngineHost, EngineSpec, spec_from_settings
+from core.services.grounding import citations_json, ground
 from core.settings import Settings
 from core.store import Conversation, Message, Store
 from core.telemetry.service import Telemetry
@@ -40,11 +42,13 @@ class ChatService:
         *,
         persist_interval_s: float = 0.5,
         telemetry: Telemetry | None = None,
+        documents: DocumentsService | None = None,
     ) -> None:
         self.store = store
         self.host = host
         self.settings = settings
         self.telemetry = telemetry  # when given, each answer is stored with its energy and memory
+        self.documents = documents  # when given, conversations with collections get grounded answers
         self._persist_interval_s = persist_interval_s
 
     # ---- conversations ----
@@ -109,14 +113,17 @@ class ChatService:
 
         try:
             engine = self.host.get(self.engine_spec(conversation.model or None))
+            options = options or self.generation_options()
+            messages = self.history(conversation, before=answer_id)
+            grounding = None
+            if self.documents is not None:
+                budget = engine.n_ctx - min(options.max_tokens, engine.n_ctx // 2)
+                grounding = ground(self.documents, conversation.id, turn.user.content, engine, budget // 2)
+                if grounding is not None:
+                    messages = grounding.apply(messages)
             meter = self.telemetry.begin_request() if self.telemetry is not None else None
             try:
-                result: GenerationResult = engine.chat(
-                    self.history(conversation, before=answer_id),
-                    options or self.generation_options(),
-                    on_token=on_piece,
-                    cancel=cancel,
-                )
+                result: GenerationResult = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
             finally:
                 energy = meter.finish() if meter is not None else None
         except Exception as e:
@@ -132,6 +139,7 @@ class ChatService:
             status="stopped" if result.finish_reason == "cancelled" else "complete",
             finish_reason=result.finish_reason,
             metrics=metrics,
+            citations=citations_json(grounding.citations(result.text)) if grounding is not None else None,
         )
         return convs.get_message(answer_id)
 

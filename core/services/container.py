@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.documents.service import DocumentsService
 from core.services.chat import ChatService
 from core.services.engine_host import EngineHost
 from core.settings import Settings
@@ -19,6 +20,7 @@ class Services:
     host: EngineHost
     chat: ChatService
     telemetry: Telemetry
+    documents: DocumentsService
 
     @classmethod
     def open(cls, root: Path | None = None) -> Services:
@@ -27,8 +29,11 @@ class Services:
         settings = Settings(store.settings)
         host = EngineHost(store.root)
         telemetry = Telemetry(settings)
-        chat = ChatService(store, host, settings, telemetry=telemetry)
-        return cls(store=store, settings=settings, host=host, chat=chat, telemetry=telemetry)
+        documents = DocumentsService(store)
+        chat = ChatService(store, host, settings, telemetry=telemetry, documents=documents)
+        return cls(
+            store=store, settings=settings, host=host, chat=chat, telemetry=telemetry, documents=documents
+        )
 
     def close(self) -> None:
         self.telemetry.close()

@@ -147,6 +147,7 @@ class ConversationStore:
         finish_reason: str | None = None,
         error: str | None = None,
         metrics: Mapping[str, Any] | None = None,
+        citations: str | None = None,
     ) -> None:
         changes: dict[str, Any] = {}
         if content is not None:
@@ -157,6 +158,8 @@ class ConversationStore:
             changes["finish_reason"] = finish_reason
         if error is not None:
             changes["error"] = error
+        if citations is not None:
+            changes["citations"] = citations
         if metrics:
             changes.update({k: metrics[k] for k in METRIC_COLUMNS if k in metrics})
         if not changes:

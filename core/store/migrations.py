@@ -181,11 +181,17 @@ def _v4_documents(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v5_message_citations(db: sqlite_utils.Database) -> None:
+    """Sources an answer drew on: a JSON list of citations (file, page, offsets, passage, cited)."""
+    db["messages"].add_column("citations", str)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_conversations_messages_settings,
     _v2_message_energy_and_memory,
     _v3_model_catalog,
     _v4_documents,
+    _v5_message_citations,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -50,6 +50,7 @@ class Message:
     power_source: str | None = None
     power_measured: int | None = None
     device: str | None = None
+    citations: str | None = None  # JSON list, for answers grounded in the user's documents
 
 
 @dataclass(frozen=True)
