@@ -40,7 +40,7 @@ def run_rag(args: argparse.Namespace) -> int:
             engine=engine,
             answer_k=args.answer_k,
             limit=args.limit,
-            on_result=None if args.json else _show,
+            on_result=_show,  # on stderr: stdout stays one JSON object with --json
         )
     finally:
         if engine is not None:
