@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from html import escape
 
-from app.qt import QTextBrowser, QTextCursor, QTextDocumentFragment, QTimer, QWidget
+from app.qt import (
+    QDesktopServices,
+    QTextBrowser,
+    QTextCursor,
+    QTextDocumentFragment,
+    QTimer,
+    QUrl,
+    QWidget,
+    Signal,
+)
+from core.services.grounding import citations_from_json
 from core.store import Message
 
 RENDER_INTERVAL_MS = 40
@@ -23,9 +33,16 @@ _STATUS_NOTES = {
 
 
 class ChatView(QTextBrowser):
+    """Signals:
+    sig_source(int, int): answer message id and citation number, when the user clicks a source.
+    """
+
+    sig_source = Signal(int, int)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setOpenExternalLinks(True)
+        self.setOpenLinks(False)  # sources open in Hearth; other links go to the system's browser
+        self.anchorClicked.connect(self._on_link)
         self.setPlaceholderText("Start typing below. Everything stays on this computer.")
         self.document().setDocumentMargin(14)
         self._stream_start: int | None = None  # document position where the streaming answer's body begins
@@ -43,11 +60,11 @@ class ChatView(QTextBrowser):
         self.clear()
         self._stream_start = None
         for m in messages:
-            self._append_message(m.role, m.content, m.status, m.error)
+            self._append_message(m)
         self._scroll_to_end()
 
     def add_message(self, message: Message) -> None:
-        self._append_message(message.role, message.content, message.status, message.error)
+        self._append_message(message)
         self._scroll_to_end()
 
     # ---- a streaming answer ----
@@ -96,14 +113,30 @@ class ChatView(QTextBrowser):
 
     # ---- building blocks ----
 
-    def _append_message(self, role: str, content: str, status: str, error: str | None) -> None:
-        self._append_header(role, status)
+    def _append_message(self, m: Message) -> None:
+        self._append_header(m.role, m.status)
         cursor = self._end_cursor()
-        if content.strip():
+        if m.content.strip():
             # Models often open with blank lines; they would only push the answer down.
-            cursor.insertFragment(QTextDocumentFragment.fromMarkdown(content.lstrip()))
-        if status == "error":
-            cursor.insertHtml(f'<p style="color:#b00020">⚠ {escape(error or "The answer failed.")}</p>')
+            cursor.insertFragment(QTextDocumentFragment.fromMarkdown(m.content.lstrip()))
+        if m.status == "error":
+            cursor.insertHtml(f'<p style="color:#b00020">⚠ {escape(m.error or "The answer failed.")}</p>')
+        citations = citations_from_json(m.citations)
+        if citations:
+            links = "<br>".join(
+                f'<a href="source:{m.id}/{c.n}">{escape(c.label())}</a>'
+                + ("" if c.cited else ' <span style="color:#888">(not cited in the text)</span>')
+                for c in citations
+            )
+            cursor.insertBlock()
+            cursor.insertHtml(f'<p style="color:#555"><b>Sources</b><br>{links}</p>')
+
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() == "source":
+            message_id, n = url.path().split("/")
+            self.sig_source.emit(int(message_id), int(n))
+        else:
+            QDesktopServices.openUrl(url)
 
     def _append_header(self, role: str, status: str) -> None:
         cursor = self._end_cursor()

@@ -12,6 +12,7 @@ from app.chat_view import ChatView
 from app.composer import Composer
 from app.conversation_list import ConversationList
 from app.device_panel import DevicePanel
+from app.documents_panel import DocumentsPanel
 from app.jobs import Job, JobRunner
 from app.model_wizard import ModelWizard
 from app.qt import (
@@ -31,11 +32,13 @@ from app.qt import (
     Signal,
 )
 from app.settings_dialog import SettingsDialog
+from app.source_viewer import SourceViewer
 from core.errors import HearthError
 from core.models import list_models
 from core.models.hub import HubClient
 from core.services.chat import Turn
 from core.services.container import Services
+from core.services.grounding import citations_from_json
 from core.store import Message
 
 LIVE_RATE_INTERVAL_MS = 250
@@ -115,6 +118,17 @@ class MainWindow(QMainWindow):
         self.device_dock.hide()
         device_action = self.device_dock.toggleViewAction()
         device_action.setText("Device panel")
+
+        self.documents_panel = DocumentsPanel(self.services.documents)
+        self.documents_dock = QDockWidget("Documents", self)
+        self.documents_dock.setObjectName("documents-dock")
+        self.documents_dock.setWidget(self.documents_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.documents_dock)
+        self.tabifyDockWidget(self.documents_dock, self.device_dock)
+        self.documents_dock.hide()
+        documents_action = self.documents_dock.toggleViewAction()
+        documents_action.setText("Documents")
+        toolbar.addAction(documents_action)
         toolbar.addAction(device_action)
 
         right = QWidget()
@@ -151,6 +165,7 @@ class MainWindow(QMainWindow):
         self.system_prompt.editingFinished.connect(self._save_system_prompt)
         self.model_picker.activated.connect(self._pick_model)
         self.sig_answer_finished.connect(self.device_panel.answer_finished)
+        self.view.sig_source.connect(self.open_source)
         self.device_panel.sig_device_changed.connect(
             lambda device: self.statusBar().showMessage(f"Next answers run on {device}.", 5000)
         )
@@ -216,6 +231,17 @@ class MainWindow(QMainWindow):
         else:
             self.view.show_messages(messages)
         self.setWindowTitle(f"{conv.title} · Hearth")
+        self.documents_panel.set_conversation(conv.id)
+
+    def open_source(self, message_id: int, n: int) -> SourceViewer | None:
+        """Show source [n] of an answer in its place in the file."""
+        message = self.services.store.conversations.get_message(message_id)
+        citation = next((c for c in citations_from_json(message.citations) if c.n == n), None)
+        if citation is None:
+            return None
+        viewer = SourceViewer(citation, self)
+        viewer.show()
+        return viewer
 
     def _rename(self, conversation_id: int, title: str) -> None:
         self.services.store.conversations.update(conversation_id, title=title)
@@ -233,6 +259,7 @@ class MainWindow(QMainWindow):
             self.current_id = None
             self.view.show_messages([])
             self.system_prompt.clear()
+            self.documents_panel.set_conversation(None)
         self.refresh_conversations()
 
     def _save_system_prompt(self) -> None:
@@ -338,4 +365,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         # Stop the answer (its text so far is saved as stopped), wait for the worker, then release the model.
         self.runner.shutdown()
+        self.documents_panel.shutdown()
         event.accept()

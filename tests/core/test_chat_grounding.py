@@ -43,4 +43,6 @@ def test_a_conversation_with_a_collection_gets_cited_answers(
     assert "ten seconds" in citations[0].text
     assert [c.n for c in citations] == list(range(1, len(citations) + 1))
     history = chat.history(store.conversations.get(grounded.id), before=10**9)
-    assert history[1]["content"] == "How often does the Skerry lighthouse flash?", "the stored question stays clean"
+    assert history[1]["content"] == "How often does the Skerry lighthouse flash?", (
+        "the stored question stays clean"
+    )
