@@ -7,6 +7,8 @@ answers from. Indexing runs on the panel's own worker thread.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.jobs import Job, JobRunner
 from app.qt import (
     QComboBox,
@@ -230,10 +232,16 @@ class DocumentsPanel(QWidget):
             files = []
         self.files.setRowCount(len(files))
         for row, f in enumerate(files):
-            cells = [f.path, f.status, str(f.n_chunks) if f.status == "indexed" else "", f.reason or ""]
+            cells = [
+                Path(f.path).name,
+                f.status,
+                str(f.n_chunks) if f.status == "indexed" else "",
+                f.reason or "",
+            ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(f.path if col == 0 else text)
+                item.setData(Qt.ItemDataRole.UserRole, f.path)
                 self.files.setItem(row, col, item)
         indexed = sum(1 for f in files if f.status == "indexed")
         skipped = len(files) - indexed
@@ -246,7 +254,7 @@ class DocumentsPanel(QWidget):
     def remove_selected(self) -> None:
         rows = {i.row() for i in self.files.selectedIndexes()}
         for row in sorted(rows, reverse=True):
-            path = self.files.item(row, 0).text()
+            path = self.files.item(row, 0).data(Qt.ItemDataRole.UserRole)
             self.documents.remove(path, self.current_collection())
         self.reload_collections()
 

@@ -17,13 +17,14 @@ from app.main_window import MainWindow  # noqa: E402
 from app.qt import QApplication, QTimer  # noqa: E402
 from core.services.container import Services  # noqa: E402
 
+DOCUMENT_QUESTION = "What time does the first weekday ferry leave the north pier?"
 QUESTIONS = [
     "What is the capital of France?",
     "Give me three tips for sleeping well, as a bulleted list.",
 ]
 
 
-def main(out: Path, device_panel: bool = False) -> int:
+def main(out: Path, device_panel: bool = False, documents: bool = False) -> int:
     app = QApplication([])
     app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as home:
@@ -41,6 +42,15 @@ def main(out: Path, device_panel: bool = False) -> int:
             window.device_dock.show()
         window.new_conversation()
         pending = list(QUESTIONS)
+        if documents:
+            window.resize(1400, 860)
+            window.documents_dock.show()
+            docs = Path(__file__).resolve().parents[1] / "resources/eval/rag/docs"
+            services.documents.add([docs], "my notes")
+            window.documents_panel.reload_collections(select="my notes")
+            services.documents.set_conversation_collections(window.current_id, ["my notes"])
+            window.documents_panel.set_conversation(window.current_id)
+            pending = [DOCUMENT_QUESTION]
 
         def next_question(_message: object = None) -> None:
             if pending:
@@ -65,5 +75,9 @@ def main(out: Path, device_panel: bool = False) -> int:
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     sys.exit(
-        main(Path(args[0] if args else "docs/main-window.png"), device_panel="--device-panel" in sys.argv)
+        main(
+            Path(args[0] if args else "docs/main-window.png"),
+            device_panel="--device-panel" in sys.argv,
+            documents="--documents" in sys.argv,
+        )
     )

@@ -31,7 +31,10 @@ def test_index_choose_ask_and_open_the_cited_place(make_window, qtbot, tmp_path:
         assert panel.progress.isVisible() and panel.cancel_button.isVisible()
     assert [Path(p).name for p in indexed.args[0].added] == ["lighthouse.md"]
     rows = {
-        panel.files.item(r, 0).text(): (panel.files.item(r, 1).text(), panel.files.item(r, 3).text())
+        panel.files.item(r, 0).data(Qt.ItemDataRole.UserRole): (
+            panel.files.item(r, 1).text(),
+            panel.files.item(r, 3).text(),
+        )
         for r in range(panel.files.rowCount())
     }
     assert rows[str(notes / "lighthouse.md")][0] == "indexed"
@@ -51,7 +54,10 @@ def test_index_choose_ask_and_open_the_cited_place(make_window, qtbot, tmp_path:
     )
     with qtbot.waitSignal(panel.sig_indexed, timeout=TIMEOUT_MS):
         panel.dropEvent(drop)
-    assert any(panel.files.item(r, 0).text() == str(dropped) for r in range(panel.files.rowCount()))
+    assert any(
+        panel.files.item(r, 0).data(Qt.ItemDataRole.UserRole) == str(dropped)
+        for r in range(panel.files.rowCount())
+    )
 
     window.new_conversation()
     item = panel.use_in_chat.item(0)
