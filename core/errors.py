@@ -45,3 +45,18 @@ class EmptyMessageError(HearthError):
 
 class NotFoundError(HearthError):
     """A conversation or message id that the store does not hold."""
+
+
+class ToolError(HearthError):
+    """A tool could not do what it was asked (unknown contact, bad date, missing file...).
+
+    The message is shown in the plan's result and fed back to the joiner.
+    """
+
+
+class ToolDefinitionError(HearthError):
+    """A tool's definition (Python signature, OpenAI JSON, MCP schema) cannot be used."""
+
+
+class PlanError(HearthError):
+    """A plan's text does not parse, or names steps, tools or arguments that do not exist."""

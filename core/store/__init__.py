@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from core import paths
+from core.store.actions import ActionRecord, ActionStore
 from core.store.conversations import ConversationStore
 from core.store.database import open_database, schema_version
 from core.store.records import Conversation, Message, MessageStatus
+from core.store.reminders import Reminder, ReminderStore
 from core.store.settings_table import SettingsTable
 
 
@@ -20,6 +22,8 @@ class Store:
         self.db, self._lock = open_database(self.path)
         self.conversations = ConversationStore(self.db, self._lock)
         self.settings = SettingsTable(self.db, self._lock)
+        self.actions = ActionStore(self.db, self._lock)
+        self.reminders = ReminderStore(self.db, self._lock)
         self.recovered_messages = self.conversations.mark_interrupted()
 
     @property
@@ -31,4 +35,15 @@ class Store:
             self.db.conn.close()
 
 
-__all__ = ["Conversation", "ConversationStore", "Message", "MessageStatus", "SettingsTable", "Store"]
+__all__ = [
+    "ActionRecord",
+    "ActionStore",
+    "Conversation",
+    "ConversationStore",
+    "Message",
+    "MessageStatus",
+    "Reminder",
+    "ReminderStore",
+    "SettingsTable",
+    "Store",
+]
