@@ -9,8 +9,9 @@ import argparse
 from collections.abc import Callable
 from types import ModuleType
 
-from core.commands import bench, chat, models
+from core.commands import actions, agent, bench, chat, models, reminders
+from core.commands import eval as eval_
 
-COMMANDS: list[ModuleType] = [chat, models, bench]
+COMMANDS: list[ModuleType] = [chat, models, bench, agent, actions, reminders, eval_]
 
 Runner = Callable[[argparse.Namespace], int]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.services.assistant import AssistantService
 from core.services.chat import ChatService
 from core.services.engine_host import EngineHost
 from core.settings import Settings
@@ -17,6 +18,7 @@ class Services:
     settings: Settings
     host: EngineHost
     chat: ChatService
+    assistant: AssistantService
 
     @classmethod
     def open(cls, root: Path | None = None) -> Services:
@@ -24,8 +26,15 @@ class Services:
         store = Store(root)
         settings = Settings(store.settings)
         host = EngineHost(store.root)
-        return cls(store=store, settings=settings, host=host, chat=ChatService(store, host, settings))
+        return cls(
+            store=store,
+            settings=settings,
+            host=host,
+            chat=ChatService(store, host, settings),
+            assistant=AssistantService(store, host, settings),
+        )
 
     def close(self) -> None:
+        self.assistant.close()
         self.host.close()
         self.store.close()
