@@ -95,6 +95,7 @@ class Assistant:
         use_toolrag: bool = True,
         top_k: int | None = None,
         threshold: float | None = None,
+        examples_as_turns: bool = True,
     ) -> None:
         self.engine = engine
         self.registry = registry
@@ -107,7 +108,7 @@ class Assistant:
         if threshold is not None:
             rag_options["threshold"] = threshold
         self.toolrag = ToolRAG(self.embedder, self.examples, **rag_options) if use_toolrag else None
-        self.planner = Planner(engine)
+        self.planner = Planner(engine, examples_as_turns=examples_as_turns)
         self.action_log = ActionLog(store) if store is not None else None
 
     # ---- planning (no tool runs) ----

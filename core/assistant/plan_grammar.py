@@ -25,7 +25,8 @@ def build_plan_grammar(registry: ToolRegistry | list[Tool], max_steps: int = DEF
     rules: dict[str, str] = {}
     rules["root"] = '"1. " s1'
     rules["join"] = _lit("join()" + END_OF_PLAN)
-    rules["chr"] = r'[^"\\$\n\r] | "\\" ["\\n]'
+    # A "$" in text is allowed unless a digit follows: "$N" is only ever a whole value (below).
+    rules["chr"] = r'[^"\\$\n\r] | "\\" ["\\n] | "$" [^1-9"\\\n\r]'
     rules["int"] = '"-"? [0-9] [0-9]{0,8}'
     rules["num"] = '"-"? [0-9] [0-9]{0,8} ("." [0-9]{1,6})?'
     rules["bool"] = '"True" | "False"'
@@ -39,10 +40,10 @@ def build_plan_grammar(registry: ToolRegistry | list[Tool], max_steps: int = DEF
         if refs:
             rules[f"ref{k}"] = " | ".join(refs)
         has_ref = bool(refs)
-        inner = f"(chr | ref{k})" if has_ref else "chr"
-        # Unbounded: a bounded repeat (x{0,160}) is expanded into hundreds of rules and made the grammar's
-        # set-up cost seconds per request; the planner's max_tokens bounds a looping string instead.
-        rules[f"str{k}"] = f'"\\"" {inner}* "\\""'
+        # Text, or one reference as the whole value ("$2"), as TinyAgent writes it. References inside
+        # text ("Call $1") parse and run, but tiny models looped on them ("$1$1$1..."), so the model is
+        # not offered them.
+        rules[f"str{k}"] = '"\\"" chr* "\\""' + (f' | "\\"" ref{k} "\\""' if has_ref else "")
         for i, tool in enumerate(tools):
             rules[f"t{i}x{k}"] = _tool_rule(tool, k, has_ref, rules)
     return "\n".join(f"{name} ::= {body}" for name, body in rules.items()) + "\n"

@@ -21,17 +21,18 @@ from core.errors import PlanError
 
 PLAN_MAX_TOKENS = 256
 # A call longer than this is a model looping inside a string: stop there and keep the complete calls.
-MAX_CALL_CHARS = 300
+MAX_CALL_CHARS = 240
 
 SYSTEM_HEAD = (
     "Given a user request, make a plan of function calls that fulfils it, with as many calls as possible "
-    "able to run in parallel. Each call must be one of the following {n} functions:\n"
+    "able to run in parallel."
 )
+FUNCTIONS_HEAD = "Each call must be one of the following {n} functions:\n"
 RULES = """Rules:
 - Write one call per line: its number, then the function with named arguments, e.g. 1. name(arg="value").
 - Follow each function's argument types exactly. Copy names, times and texts from the request as written.
 - To use the result of an earlier call, write "$N" where N is that call's number.
-- Only use the functions above. If none of them fits the request, the whole plan is: 1. join()<END_OF_PLAN>
+- Only use the functions below. If none of them fits the request, the whole plan is: 1. join()<END_OF_PLAN>
 - Always end the plan with join()<END_OF_PLAN>. Never add comments.
 """
 
@@ -67,15 +68,31 @@ def build_messages(
     tools: ToolRegistry,
     examples: Sequence[Example],
     feedback: str | None = None,
+    *,
+    examples_as_turns: bool = True,
 ) -> list[ChatMessage]:
-    system = SYSTEM_HEAD.format(n=len(tools) + 1) + describe_tools(tools) + "\n\n" + RULES
-    if examples:
+    """The planner's conversation. The fixed instructions come first, so the engine's KV cache keeps them
+    from one request to the next; the tools and examples, which change per request, follow.
+
+    With examples_as_turns each example is a user/assistant exchange (small chat models copy the form of
+    a previous answer far better than of text in the system prompt); otherwise they sit in the system
+    prompt after "Here are some examples:", split by ###, as in TinyAgent's own prompt.
+    """
+    system = (
+        SYSTEM_HEAD + "\n" + RULES + "\n" + FUNCTIONS_HEAD.format(n=len(tools) + 1) + describe_tools(tools)
+    )
+    turns: list[ChatMessage] = []
+    if examples and examples_as_turns:
+        for e in examples:
+            turns.append({"role": "user", "content": f"Question: {e.request}"})
+            turns.append({"role": "assistant", "content": e.plan})
+    elif examples:
         shots = "\n###\n".join(f"Question: {e.request}\n{e.plan}" for e in examples)
-        system += "\nHere are some examples:\n" + shots + "\n###\n"
+        system += "\n\nHere are some examples:\n" + shots + "\n###"
     user = f"Question: {request}"
     if feedback:
         user += f"\n\nA first plan was run and did not fully work:\n{feedback}\nWrite a corrected plan."
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return [{"role": "system", "content": system}, *turns, {"role": "user", "content": user}]
 
 
 class Planner:
@@ -97,7 +114,9 @@ class Planner:
         on_step: Callable[[int, str, dict, list[int]], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> PlannerOutput:
-        messages = build_messages(request, tools, examples, feedback)
+        messages = build_messages(
+            request, tools, examples, feedback, examples_as_turns=self.examples_as_turns
+        )
         options = GenerationOptions(
             grammar=build_plan_grammar(tools, self.max_steps),
             temperature=0.0,
@@ -138,7 +157,8 @@ class Planner:
         )
 
     def prompt_tokens(self, request: str, tools: ToolRegistry, examples: Sequence[Example]) -> int:
-        return self.engine.count_chat_tokens(build_messages(request, tools, examples))
+        messages = build_messages(request, tools, examples, examples_as_turns=self.examples_as_turns)
+        return self.engine.count_chat_tokens(messages)
 
 
 class _StepWatcher:

@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     agent.add_argument("--threads", type=int, default=0, help="CPU threads (default: physical cores)")
     agent.add_argument("--no-toolrag", action="store_true", help="offer every tool on every request")
     agent.add_argument(
+        "--examples-in-system",
+        action="store_true",
+        help="put the examples in the system prompt (TinyAgent's layout) instead of as chat turns",
+    )
+    agent.add_argument(
         "--json", action="store_true", help="print one JSON object: the summary and every case"
     )
     agent.add_argument("--out", type=Path, help="also write the full JSON report to this file")
@@ -54,7 +59,13 @@ def run_agent(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="hearth-eval-") as tmp, engine:
         store = Store(Path(tmp))
         registry = builtin_registry(ToolContext(files_dir=Path(tmp), store=store, desktop=RecordingDesktop()))
-        assistant = Assistant(engine=engine, registry=registry, store=None, use_toolrag=not args.no_toolrag)
+        assistant = Assistant(
+            engine=engine,
+            registry=registry,
+            store=None,
+            use_toolrag=not args.no_toolrag,
+            examples_as_turns=not args.examples_in_system,
+        )
 
         def progress(r: CaseResult) -> None:
             if not args.json:  # ✓ calls, DAG and arguments match; ~ calls and DAG only; ✗ neither
