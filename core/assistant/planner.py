@@ -97,9 +97,15 @@ def build_messages(
 
 class Planner:
     def __init__(
-        self, engine: Engine, *, max_steps: int = DEFAULT_MAX_STEPS, max_tokens: int = PLAN_MAX_TOKENS
-    ):
+        self,
+        engine: Engine,
+        *,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        max_tokens: int = PLAN_MAX_TOKENS,
+        examples_as_turns: bool = True,
+    ) -> None:
         self.engine = engine
+        self.examples_as_turns = examples_as_turns
         self.max_steps = max_steps
         self.max_tokens = max_tokens
 
