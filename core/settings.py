@@ -77,7 +77,7 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "assistant_toolrag_threshold",
             float,
-            0.35,
+            0.30,
             "Least similarity (0 to 1) between a request and a tool for the tool to be offered.",
             0.0,
             1.0,

@@ -16,7 +16,7 @@ from core.assistant.registry import Tool, ToolRegistry
 from core.embeddings import Embedder
 
 DEFAULT_TOP_K = 5
-DEFAULT_THRESHOLD = 0.35
+DEFAULT_THRESHOLD = 0.30
 
 
 @dataclass(frozen=True)
