@@ -96,3 +96,18 @@ class SkippedFile(HearthError):
 
 class EmbedderError(HearthError):
     """A sentence-embedding model is missing, or cannot be loaded from its folder."""
+
+
+class ToolError(HearthError):
+    """A tool could not do what it was asked (unknown contact, bad date, missing file...).
+
+    The message is shown in the plan's result and fed back to the joiner.
+    """
+
+
+class ToolDefinitionError(HearthError):
+    """A tool's definition (Python signature, OpenAI JSON, MCP schema) cannot be used."""
+
+
+class PlanError(HearthError):
+    """A plan's text does not parse, or names steps, tools or arguments that do not exist."""

@@ -71,6 +71,29 @@ SETTINGS: dict[str, Setting] = {
             0.0,
             2000.0,
         ),
+        Setting(
+            "assistant_files_dir",
+            str,
+            "",
+            "Folder where the assistant writes notes, the calendar, contacts and e-mail drafts; "
+            "empty: the data folder.",
+        ),
+        Setting(
+            "assistant_tool_files",
+            str,
+            "",
+            "Tools files (OpenAI function JSON, MCP servers) whose tools join the assistant's, "
+            "separated by the path separator (':' on Linux and macOS, ';' on Windows).",
+        ),
+        Setting("assistant_toolrag_top_k", int, 5, "Most tools offered to the planner per request.", 1, 64),
+        Setting(
+            "assistant_toolrag_threshold",
+            float,
+            0.30,
+            "Least similarity (0 to 1) between a request and a tool for the tool to be offered.",
+            0.0,
+            1.0,
+        ),
     )
 }
 

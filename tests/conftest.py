@@ -34,3 +34,11 @@ def engine(model_path: Path) -> Iterator[Engine]:
     e = Engine(EngineConfig(model_path=str(model_path), n_ctx=2048, n_threads=TEST_THREADS))
     yield e
     e.close()
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """The real all-MiniLM-L6-v2 embedder, loaded once (the assistant's ToolRAG and example choice)."""
+    from core.embeddings import Embedder
+
+    return Embedder()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.documents.service import DocumentsService
+from core.services.assistant import AssistantService
 from core.services.chat import ChatService
 from core.services.engine_host import EngineHost
 from core.settings import Settings
@@ -21,6 +22,7 @@ class Services:
     chat: ChatService
     telemetry: Telemetry
     documents: DocumentsService
+    assistant: AssistantService
 
     @classmethod
     def open(cls, root: Path | None = None) -> Services:
@@ -32,10 +34,17 @@ class Services:
         documents = DocumentsService(store)
         chat = ChatService(store, host, settings, telemetry=telemetry, documents=documents)
         return cls(
-            store=store, settings=settings, host=host, chat=chat, telemetry=telemetry, documents=documents
+            store=store,
+            settings=settings,
+            host=host,
+            chat=chat,
+            telemetry=telemetry,
+            documents=documents,
+            assistant=AssistantService(store, host, settings),
         )
 
     def close(self) -> None:
+        self.assistant.close()
         self.telemetry.close()
         self.host.close()
         self.store.close()

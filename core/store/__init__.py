@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core import paths
+from core.store.actions import ActionRecord, ActionStore
 from core.store.catalog import CatalogTable
 from core.store.conversations import ConversationStore
 from core.store.database import open_database, schema_version
@@ -18,6 +19,7 @@ from core.store.records import (
     MessageStatus,
     ModelRecord,
 )
+from core.store.reminders import Reminder, ReminderStore
 from core.store.settings_table import SettingsTable
 
 
@@ -36,6 +38,8 @@ class Store:
         self.settings = SettingsTable(self.db, self._lock)
         self.catalog = CatalogTable(self.db, self._lock)
         self.documents = DocumentStore(self.db, self._lock)
+        self.actions = ActionStore(self.db, self._lock)
+        self.reminders = ReminderStore(self.db, self._lock)
         self.recovered_messages = self.conversations.mark_interrupted() if recover else 0
 
     @property
@@ -48,6 +52,8 @@ class Store:
 
 
 __all__ = [
+    "ActionRecord",
+    "ActionStore",
     "CatalogTable",
     "Conversation",
     "ConversationStore",
@@ -58,6 +64,8 @@ __all__ = [
     "Message",
     "MessageStatus",
     "ModelRecord",
+    "Reminder",
+    "ReminderStore",
     "SettingsTable",
     "Store",
 ]

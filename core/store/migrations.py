@@ -186,12 +186,55 @@ def _v5_message_citations(db: sqlite_utils.Database) -> None:
     db["messages"].add_column("citations", str)
 
 
+def _v6_agent_actions_reminders(db: sqlite_utils.Database) -> None:
+    # Every call the assistant ran, asked about or was refused, with what undoes it.
+    db["agent_actions"].create(
+        {
+            "id": int,
+            "run_id": str,
+            "created_at": str,
+            "request": str,
+            "step_id": int,
+            "tool": str,
+            "args": str,  # JSON
+            "side_effects": int,
+            "status": str,  # done | failed | declined | timeout | skipped | undone
+            "result": str,
+            "error": str,
+            "undo": str,  # JSON {"kind": ..., ...}; empty when nothing to undo
+            "undone_at": str,
+        },
+        pk="id",
+        not_null={"run_id", "created_at", "tool", "status"},
+        defaults={"request": "", "args": "{}", "side_effects": 0, "result": "", "error": "", "undo": ""},
+    )
+    db["agent_actions"].create_index(["run_id"])
+    db["agent_actions"].create_index(["created_at"])
+    # Reminders and timers: shown in the app when due and sent as desktop notifications.
+    db["reminders"].create(
+        {
+            "id": int,
+            "kind": str,  # reminder | timer
+            "text": str,
+            "due_at": str,  # ISO 8601 with UTC offset
+            "created_at": str,
+            "status": str,  # pending | fired | cancelled
+            "fired_at": str,
+        },
+        pk="id",
+        not_null={"kind", "text", "due_at", "created_at", "status"},
+        defaults={"status": "pending"},
+    )
+    db["reminders"].create_index(["status", "due_at"])
+
+
 MIGRATIONS: list[Migration] = [
     _v1_conversations_messages_settings,
     _v2_message_energy_and_memory,
     _v3_model_catalog,
     _v4_documents,
     _v5_message_citations,
+    _v6_agent_actions_reminders,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,217 @@
+"""One assistant request, start to end: ToolRAG -> planner -> consent + parallel executor -> joiner.
+
+This is the API the GUI and the CLI use:
+
+    assistant = Assistant(engine=..., registry=..., store=..., embedder=...)
+    report = assistant.plan("...")                      # dry run: nothing executes
+    run = assistant.run("...", consent=cb, on_event=ev)  # plan, ask, execute, answer
+    assistant.action_log.undo(action_id)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.assistant.action_log import ActionLog
+from core.assistant.consent import ConsentCallback, deny_all
+from core.assistant.events import AgentEvent, EventCallback, ignore
+from core.assistant.examples import ExampleBank
+from core.assistant.executor import Executor, StepOutcome
+from core.assistant.joiner import decide
+from core.assistant.planner import Planner, PlannerOutput
+from core.assistant.registry import ToolRegistry
+from core.assistant.toolrag import ToolRAG, ToolSelection
+from core.embeddings import Embedder
+from core.engine import Engine, GenerationOptions
+from core.store import Store
+
+PLAIN_SYSTEM = "You are Hearth, a helpful assistant that runs privately on this computer. Answer briefly."
+EXAMPLES_PER_PROMPT = 3
+
+
+@dataclass
+class PlanReport:
+    """A plan and what it cost: the `--dry-run --json` object."""
+
+    request: str
+    planner: PlannerOutput
+    selection: ToolSelection | None
+    prompt_tokens_all_tools: int  # what the prompt would take offering every tool (ToolRAG's saving)
+    latency_ms: float  # retrieval + planning
+
+    def as_dict(self) -> dict[str, Any]:
+        offered = self.selection.names if self.selection else []
+        return {
+            "steps": self.planner.plan.as_dicts(),
+            "tools_offered": offered,
+            "prompt_tokens": self.planner.prompt_tokens,
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+    def details(self) -> dict[str, Any]:
+        return {
+            **self.as_dict(),
+            "valid": self.planner.valid,
+            "plan_text": self.planner.text,
+            "prompt_tokens_all_tools": self.prompt_tokens_all_tools,
+            "prompt_tokens_saved": self.prompt_tokens_all_tools - self.planner.prompt_tokens,
+            "planner_ms": round(self.planner.latency_ms, 1),
+            "examples": [e.request for e in self.planner.examples],
+        }
+
+
+@dataclass
+class AgentRun:
+    run_id: str
+    request: str
+    reports: list[PlanReport]  # one, or two after a replan
+    outcomes: dict[int, StepOutcome]
+    answer: str
+    replanned: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            **self.reports[-1].as_dict(),
+            "results": [self.outcomes[k].as_dict() for k in sorted(self.outcomes)],
+            "replanned": self.replanned,
+            "answer": self.answer,
+        }
+
+
+class Assistant:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        registry: ToolRegistry,
+        store: Store | None,
+        embedder: Embedder | None = None,
+        use_toolrag: bool = True,
+        top_k: int | None = None,
+        threshold: float | None = None,
+        examples_as_turns: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.store = store
+        self.embedder = embedder or Embedder()
+        self.examples = ExampleBank(self.embedder)
+        rag_options: dict[str, Any] = {}
+        if top_k is not None:
+            rag_options["top_k"] = top_k
+        if threshold is not None:
+            rag_options["threshold"] = threshold
+        self.toolrag = ToolRAG(self.embedder, self.examples, **rag_options) if use_toolrag else None
+        self.planner = Planner(engine, examples_as_turns=examples_as_turns)
+        self.action_log = ActionLog(store) if store is not None else None
+
+    # ---- planning (no tool runs) ----
+
+    def plan(
+        self,
+        request: str,
+        *,
+        on_event: EventCallback = ignore,
+        cancel: threading.Event | None = None,
+        feedback: str | None = None,
+    ) -> PlanReport:
+        t0 = time.perf_counter()
+        if self.toolrag is not None:
+            selection: ToolSelection | None = self.toolrag.select(request, self.registry)
+            offered = selection.offered
+            query = selection.query_vector
+        else:
+            selection, offered = None, self.registry
+            query = self.embedder.encode([request])[0]
+        on_event(
+            AgentEvent(
+                "tools_offered",
+                data={
+                    "tools": offered.names,
+                    "scores": {k: round(v, 3) for k, v in (selection.scores if selection else {}).items()},
+                },
+            )
+        )
+        examples = self.examples.choose(query, set(offered.names), EXAMPLES_PER_PROMPT)
+        output = self.planner.plan(
+            request,
+            offered,
+            examples,
+            feedback=feedback,
+            on_token=lambda piece: on_event(AgentEvent("plan_token", text=piece)),
+            on_step=lambda sid, tool, args, deps: on_event(
+                AgentEvent("step_planned", step_id=sid, tool=tool, args=args, deps=deps)
+            ),
+            cancel=cancel,
+        )
+        latency = (time.perf_counter() - t0) * 1000
+        # Counted after timing: only the report needs it, the run does not wait for it.
+        all_tokens = (
+            self.planner.prompt_tokens(request, self.registry, examples)
+            if len(offered) < len(self.registry)
+            else output.prompt_tokens
+        )
+        on_event(AgentEvent("plan_ready", data={"steps": output.plan.as_dicts(), "valid": output.valid}))
+        return PlanReport(request, output, selection, all_tokens, latency)
+
+    # ---- a whole run ----
+
+    def run(
+        self,
+        request: str,
+        *,
+        consent: ConsentCallback = deny_all,
+        on_event: EventCallback = ignore,
+        cancel: threading.Event | None = None,
+        replan: bool = True,
+    ) -> AgentRun:
+        """Plan, ask consent for side effects, execute in parallel, then answer (or replan once).
+
+        Consent defaults to refusing: nothing with a side effect happens unless a caller decides it may.
+        """
+        run_id = uuid.uuid4().hex[:12]
+        report = self.plan(request, on_event=on_event, cancel=cancel)
+        reports = [report]
+        if not report.planner.plan.steps:
+            answer = self.plain_answer(request, on_event, cancel)
+            on_event(AgentEvent("done", text=answer))
+            return AgentRun(run_id, request, reports, {}, answer)
+        executor = Executor(
+            self.registry,
+            consent=consent,
+            action_log=self.action_log,
+            on_event=on_event,
+            run_id=run_id,
+            request=request,
+        )
+        outcomes = executor.run(report.planner.plan, cancel)
+        decision = decide(report.planner.plan, outcomes, may_replan=replan)
+        replanned = False
+        if decision.action == "replan" and not (cancel is not None and cancel.is_set()):
+            on_event(AgentEvent("replan", text=decision.feedback))
+            second = self.plan(request, on_event=on_event, cancel=cancel, feedback=decision.feedback)
+            if second.planner.plan.steps and second.planner.plan.render() != report.planner.plan.render():
+                reports.append(second)
+                outcomes = executor.run(second.planner.plan, cancel, previous=outcomes)
+                replanned = True
+            decision = decide(reports[-1].planner.plan, outcomes, may_replan=False)
+        for line in decision.answer.splitlines(keepends=True):
+            on_event(AgentEvent("answer_token", text=line))
+        on_event(AgentEvent("done", text=decision.answer))
+        return AgentRun(run_id, request, reports, outcomes, decision.answer, replanned)
+
+    def plain_answer(self, request: str, on_event: EventCallback, cancel: threading.Event | None) -> str:
+        """No tool fits: the model answers as in a chat, streamed."""
+        result = self.engine.chat(
+            [{"role": "system", "content": PLAIN_SYSTEM}, {"role": "user", "content": request}],
+            GenerationOptions(max_tokens=256, temperature=0.0, repeat_penalty=1.1),
+            on_token=lambda piece: on_event(AgentEvent("answer_token", text=piece, data={"plain": True})),
+            cancel=cancel,
+        )
+        return result.text.strip()

@@ -1,0 +1,194 @@
+"""The planner: one model call writes the whole plan (LLMCompiler), under a grammar built from the tools.
+
+The prompt follows TinyAgent's planner prompt (tool signatures with descriptions, rules, examples split by
+`###`, the plan format `1. tool(arg="x")` ... `join()<END_OF_PLAN>`), so TinyAgent-1.1B and general
+instruct models read it as they were trained or prompted to; the model's own chat template wraps it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from core.assistant.examples import Example
+from core.assistant.plan import END_OF_PLAN, Plan, parse_call, parse_plan
+from core.assistant.plan_grammar import DEFAULT_MAX_STEPS, build_plan_grammar
+from core.assistant.registry import ToolRegistry
+from core.engine import ChatMessage, Engine, GenerationOptions
+from core.errors import PlanError
+
+PLAN_MAX_TOKENS = 256
+# A call longer than this is a model looping inside a string: stop there and keep the complete calls.
+MAX_CALL_CHARS = 240
+
+SYSTEM_HEAD = (
+    "Given a user request, make a plan of function calls that fulfils it, with as many calls as possible "
+    "able to run in parallel."
+)
+FUNCTIONS_HEAD = "Each call must be one of the following {n} functions:\n"
+RULES = """Rules:
+- Write one call per line: its number, then the function with named arguments, e.g. 1. name(arg="value").
+- Follow each function's argument types exactly. Copy names, times and texts from the request as written.
+- To use the result of an earlier call, write "$N" where N is that call's number.
+- Only use the functions below. If none of them fits the request, the whole plan is: 1. join()<END_OF_PLAN>
+- Always end the plan with join()<END_OF_PLAN>. Never add comments.
+"""
+
+
+@dataclass
+class PlannerOutput:
+    plan: Plan
+    text: str
+    prompt_tokens: int
+    latency_ms: float
+    ttft_ms: float
+    finish_reason: str
+    examples: list[Example]
+    valid: bool  # False: the model stopped before join() (too long); the complete calls were kept
+    error: str = ""
+
+
+def describe_tools(tools: ToolRegistry) -> str:
+    lines = []
+    for i, t in enumerate(tools, 1):
+        lines.append(f"{i}. {t.signature_text()}")
+        lines.append(f"   - {t.description}")
+        for p in t.params:
+            if p.description:
+                lines.append(f"   - {p.name}: {p.description}")
+    lines.append(f"{len(tools) + 1}. join()")
+    lines.append("   - Ends the plan; the results of the calls are then gathered into the answer.")
+    return "\n".join(lines)
+
+
+def build_messages(
+    request: str,
+    tools: ToolRegistry,
+    examples: Sequence[Example],
+    feedback: str | None = None,
+    *,
+    examples_as_turns: bool = True,
+) -> list[ChatMessage]:
+    """The planner's conversation. The fixed instructions come first, so the engine's KV cache keeps them
+    from one request to the next; the tools and examples, which change per request, follow.
+
+    With examples_as_turns each example is a user/assistant exchange (small chat models copy the form of
+    a previous answer far better than of text in the system prompt); otherwise they sit in the system
+    prompt after "Here are some examples:", split by ###, as in TinyAgent's own prompt.
+    """
+    system = (
+        SYSTEM_HEAD + "\n" + RULES + "\n" + FUNCTIONS_HEAD.format(n=len(tools) + 1) + describe_tools(tools)
+    )
+    turns: list[ChatMessage] = []
+    if examples and examples_as_turns:
+        for e in examples:
+            turns.append({"role": "user", "content": f"Question: {e.request}"})
+            turns.append({"role": "assistant", "content": e.plan})
+    elif examples:
+        shots = "\n###\n".join(f"Question: {e.request}\n{e.plan}" for e in examples)
+        system += "\n\nHere are some examples:\n" + shots + "\n###"
+    user = f"Question: {request}"
+    if feedback:
+        user += f"\n\nA first plan was run and did not fully work:\n{feedback}\nWrite a corrected plan."
+    return [{"role": "system", "content": system}, *turns, {"role": "user", "content": user}]
+
+
+class Planner:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        max_tokens: int = PLAN_MAX_TOKENS,
+        examples_as_turns: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.examples_as_turns = examples_as_turns
+        self.max_steps = max_steps
+        self.max_tokens = max_tokens
+
+    def plan(
+        self,
+        request: str,
+        tools: ToolRegistry,
+        examples: Sequence[Example] = (),
+        *,
+        feedback: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+        on_step: Callable[[int, str, dict, list[int]], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> PlannerOutput:
+        messages = build_messages(
+            request, tools, examples, feedback, examples_as_turns=self.examples_as_turns
+        )
+        options = GenerationOptions(
+            grammar=build_plan_grammar(tools, self.max_steps),
+            temperature=0.0,
+            max_tokens=self.max_tokens,
+            repeat_penalty=1.0,  # a plan repeats names and quotes by nature; a penalty bends them
+        )
+        watcher = _StepWatcher(tools, on_step)
+        stop = threading.Event()  # set by the caller's cancel or by a runaway call
+
+        def feed(piece: str) -> None:
+            if on_token is not None:
+                on_token(piece)
+            watcher.feed(piece)
+            if (cancel is not None and cancel.is_set()) or len(watcher.buffer) > MAX_CALL_CHARS:
+                stop.set()
+
+        t0 = time.perf_counter()
+        result = self.engine.chat(messages, options, on_token=feed, cancel=stop)
+        latency = (time.perf_counter() - t0) * 1000
+        text = result.text
+        valid, error = True, ""
+        try:
+            plan = parse_plan(text, tools)
+        except PlanError as e:
+            # Only a cut-off plan gets here (the grammar admits nothing else): keep its complete calls.
+            valid, error = False, str(e)
+            plan = parse_plan(text, tools, strict=False)
+        return PlannerOutput(
+            plan=plan,
+            text=text,
+            prompt_tokens=result.metrics.prompt_tokens,
+            latency_ms=latency,
+            ttft_ms=result.metrics.ttft_ms,
+            finish_reason=result.finish_reason,
+            examples=list(examples),
+            valid=valid,
+            error=error,
+        )
+
+    def prompt_tokens(self, request: str, tools: ToolRegistry, examples: Sequence[Example]) -> int:
+        messages = build_messages(request, tools, examples, examples_as_turns=self.examples_as_turns)
+        return self.engine.count_chat_tokens(messages)
+
+
+class _StepWatcher:
+    """Parses each plan line as soon as its newline arrives, so the GUI can show calls while they are written."""
+
+    def __init__(self, tools: ToolRegistry, on_step: Callable[[int, str, dict, list[int]], None] | None):
+        self.tools = tools
+        self.on_step = on_step
+        self.buffer = ""
+
+    def feed(self, piece: str) -> None:
+        self.buffer += piece
+        while "\n" in self.buffer:
+            line, self.buffer = self.buffer.split("\n", 1)
+            self._line(line)
+
+    def _line(self, line: str) -> None:
+        import re
+
+        m = re.match(r"^(\d+)\.\s*([A-Za-z_]\w*)\((.*)\)$", line.replace(END_OF_PLAN, "").strip())
+        if m is None or m.group(2) == "join" or self.on_step is None:
+            return
+        try:
+            step = parse_call(int(m.group(1)), m.group(2), m.group(3), self.tools)
+        except PlanError:
+            return
+        self.on_step(step.id, step.tool, step.as_dict()["args"], step.deps)
