@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from app.qt import QEvent, QHBoxLayout, QKeyEvent, QObject, QPlainTextEdit, QPushButton, Qt, QWidget, Signal
+from app.qt import (
+    QCheckBox,
+    QEvent,
+    QHBoxLayout,
+    QKeyEvent,
+    QObject,
+    QPlainTextEdit,
+    QPushButton,
+    Qt,
+    QWidget,
+    Signal,
+)
 
 
 class Composer(QWidget):
@@ -19,12 +30,18 @@ class Composer(QWidget):
         self.editor = QPlainTextEdit()
         self.editor.setPlaceholderText("Message Hearth  (Enter to send, Shift+Enter for a new line)")
         self.editor.setFixedHeight(64)
+        self.assistant_toggle = QCheckBox("Assistant")
+        self.assistant_toggle.setToolTip(
+            "Let Hearth act with its tools (notes, calendar, reminders, mail drafts, files, maps...). "
+            "Anything that changes something asks you first."
+        )
         self.send_button = QPushButton("Send")
         self.stop_button = QPushButton("Stop")
         self.send_button.setDefault(True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.editor, 1)
+        layout.addWidget(self.assistant_toggle, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignBottom)
 

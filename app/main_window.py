@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from app.assistant_view import ActionsPanel, ConsentWaiter, PlanView
 from app.chat_view import ChatView
 from app.composer import Composer
 from app.conversation_list import ConversationList
@@ -33,9 +34,13 @@ from app.qt import (
 )
 from app.settings_dialog import SettingsDialog
 from app.source_viewer import SourceViewer
+from core.assistant.agent import AgentRun
+from core.assistant.consent import ConsentRequest
+from core.assistant.events import AgentEvent
 from core.errors import HearthError
 from core.models import list_models
 from core.models.hub import HubClient
+from core.services.assistant_summary import assistant_summary
 from core.services.chat import Turn
 from core.services.container import Services
 from core.services.grounding import citations_from_json
@@ -126,6 +131,26 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.documents_dock)
         self.tabifyDockWidget(self.documents_dock, self.device_dock)
         self.documents_dock.hide()
+        self.plan_view = PlanView()
+        self.actions_panel = ActionsPanel(self.services.assistant)
+        assistant_box = QSplitter(Qt.Orientation.Vertical)
+        assistant_box.addWidget(self.plan_view)
+        log_box = QWidget()
+        log_layout = QVBoxLayout(log_box)
+        log_layout.setContentsMargins(0, 0, 0, 0)
+        log_layout.addWidget(QLabel("<b>What the assistant did</b> (select one to undo it)"))
+        log_layout.addWidget(self.actions_panel)
+        assistant_box.addWidget(log_box)
+        self.assistant_dock = QDockWidget("Assistant", self)
+        self.assistant_dock.setObjectName("assistant-dock")
+        self.assistant_dock.setWidget(assistant_box)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.assistant_dock)
+        self.tabifyDockWidget(self.documents_dock, self.assistant_dock)
+        self.assistant_dock.hide()
+        assistant_action = self.assistant_dock.toggleViewAction()
+        assistant_action.setText("Assistant")
+        toolbar.addAction(assistant_action)
+
         documents_action = self.documents_dock.toggleViewAction()
         documents_action.setText("Documents")
         toolbar.addAction(documents_action)
@@ -278,6 +303,9 @@ class MainWindow(QMainWindow):
     def send(self, text: str) -> None:
         if self._job is not None:
             return
+        if self.composer.assistant_toggle.isChecked():
+            self.run_assistant(text)
+            return
         if self.current_id is None:
             self.current_id = self.services.chat.new_conversation().id
             self.system_prompt.setText(self.services.store.conversations.get(self.current_id).system_prompt)
@@ -303,6 +331,69 @@ class MainWindow(QMainWindow):
         self._job = job
         self._live_timer.start()
         self.sig_answer_started.emit(turn.answer.id)
+
+    def run_assistant(self, text: str) -> None:
+        """The request goes to the assistant: it plans, asks before side effects, acts, and answers."""
+        if self.current_id is None:
+            self.current_id = self.services.chat.new_conversation().id
+        try:
+            turn = self.services.chat.begin(self.current_id, text)
+        except HearthError as e:
+            self.statusBar().showMessage(str(e), 5000)
+            return
+        self._turn = turn
+        self._stream_text = ""
+        self._pieces = 0
+        self.view.add_message(turn.user)
+        self.view.begin_answer()
+        self.refresh_conversations()
+        self.composer.set_busy(True)
+        self.rate_label.setText("Planning…")
+        self.plan_view.reset(text)
+        self.assistant_dock.show()
+        self.assistant_dock.raise_()
+        assistant = self.services.assistant
+
+        def work(job: Job) -> object:
+            def consent(request: ConsentRequest) -> bool:
+                waiter = ConsentWaiter(request, job.cancel_event)
+                job.report(waiter)
+                return waiter.wait()
+
+            return assistant.run(text, consent=consent, on_event=job.report, cancel=job.cancel_event)
+
+        job = self.runner.submit(work)
+        job.sig_progress.connect(self._on_assistant_event)
+        job.sig_done.connect(self._on_assistant_done)
+        job.sig_failed.connect(self._on_failed)
+        self._job = job
+        self.sig_answer_started.emit(turn.answer.id)
+
+    def _on_assistant_event(self, payload: object) -> None:
+        if isinstance(payload, ConsentWaiter):
+            self.plan_view.ask(payload)
+            self.assistant_dock.raise_()
+            self.rate_label.setText("Waiting for your answer…")
+            return
+        assert isinstance(payload, AgentEvent)
+        self.plan_view.on_event(payload)
+        if payload.kind == "answer_token":
+            self._on_piece(payload.text)
+        elif payload.kind == "step_started":
+            self.rate_label.setText(f"Running {payload.tool}…")
+
+    def _on_assistant_done(self, run: AgentRun) -> None:
+        assert self._turn is not None
+        convs = self.services.store.conversations
+        convs.update_message(
+            self._turn.answer.id, content=assistant_summary(run), status="complete", finish_reason="stop"
+        )
+        message = convs.get_message(self._turn.answer.id)
+        self.actions_panel.refresh()
+        self._end_turn(message)
+        self.rate_label.setText(
+            f"{len(run.outcomes)} call(s) run" + (" after planning again" if run.replanned else "")
+        )
 
     def stop(self) -> None:
         if self._job is not None:
