@@ -18,13 +18,14 @@ from app.qt import QApplication, QTimer  # noqa: E402
 from core.services.container import Services  # noqa: E402
 
 DOCUMENT_QUESTION = "What time does the first weekday ferry leave the north pier?"
+ASSISTANT_REQUEST = "Make a note called Books with Dune and Emma"
 QUESTIONS = [
     "What is the capital of France?",
     "Give me three tips for sleeping well, as a bulleted list.",
 ]
 
 
-def main(out: Path, device_panel: bool = False, documents: bool = False) -> int:
+def main(out: Path, device_panel: bool = False, documents: bool = False, assistant: bool = False) -> int:
     app = QApplication([])
     app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as home:
@@ -51,6 +52,12 @@ def main(out: Path, device_panel: bool = False, documents: bool = False) -> int:
             services.documents.set_conversation_collections(window.current_id, ["my notes"])
             window.documents_panel.set_conversation(window.current_id)
             pending = [DOCUMENT_QUESTION]
+        if assistant:
+            window.resize(1400, 860)
+            window.composer.assistant_toggle.setChecked(True)
+            pending = [ASSISTANT_REQUEST]
+            # The picture is taken while Hearth asks before writing the note.
+            window.plan_view.sig_consent_asked.connect(lambda _card: QTimer.singleShot(600, grab))
 
         def next_question(_message: object = None) -> None:
             if pending:
@@ -79,5 +86,6 @@ if __name__ == "__main__":
             Path(args[0] if args else "docs/main-window.png"),
             device_panel="--device-panel" in sys.argv,
             documents="--documents" in sys.argv,
+            assistant="--assistant" in sys.argv,
         )
     )
