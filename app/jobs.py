@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from app.qt import QObject, Signal
+from app.qt import QObject, QTimer, Signal
 from core.errors import HearthError
 
 log = logging.getLogger(__name__)
@@ -50,13 +50,22 @@ class JobRunner:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._live: set[Job] = set()  # keeps Python references until the signals are out
         self._lock = threading.Lock()
+        self._closed = False
 
     def submit(self, work: Callable[[Job], Any]) -> Job:
+        """Queue `work`; it starts on the next turn of the event loop, so the caller connects to the job's
+        signals first (a quick job could otherwise finish, and signal nobody, before that)."""
         job = Job()
         with self._lock:
             self._live.add(job)
-        self._pool.submit(self._run, job, work)
+        QTimer.singleShot(0, lambda: self._start(job, work))
         return job
+
+    def _start(self, job: Job, work: Callable[[Job], Any]) -> None:
+        if self._closed:
+            self._forget(job)
+            return
+        self._pool.submit(self._run, job, work)
 
     def _run(self, job: Job, work: Callable[[Job], Any]) -> None:
         try:
@@ -71,9 +80,12 @@ class JobRunner:
         else:
             job.sig_done.emit(result)
         finally:
-            job.finished.set()
-            with self._lock:
-                self._live.discard(job)
+            self._forget(job)
+
+    def _forget(self, job: Job) -> None:
+        job.finished.set()
+        with self._lock:
+            self._live.discard(job)
 
     @property
     def busy(self) -> bool:
@@ -83,6 +95,7 @@ class JobRunner:
     def shutdown(self) -> None:
         """Cancel everything and wait for the running job to notice (llama.cpp checks once per token)."""
         with self._lock:
+            self._closed = True
             for job in self._live:
                 job.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -47,6 +47,7 @@ from core.services.grounding import citations_from_json
 from core.store import Message
 
 LIVE_RATE_INTERVAL_MS = 250
+REMINDER_CHECK_MS = 30_000
 
 
 class MainWindow(QMainWindow):
@@ -87,6 +88,11 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._connect()
         self._fill_models()
+        # Due reminders and timers become desktop notifications while the app runs.
+        self._reminders = JobRunner("hearth-reminders")
+        self._reminder_timer = QTimer(self, interval=REMINDER_CHECK_MS)
+        self._reminder_timer.timeout.connect(self.check_reminders)
+        self._reminder_timer.start()
         self._live_timer = QTimer(self, interval=LIVE_RATE_INTERVAL_MS)
         self._live_timer.timeout.connect(self._show_live_rate)
 
@@ -205,6 +211,16 @@ class MainWindow(QMainWindow):
         index = self.model_picker.findData(model_id)
         if index >= 0:
             self.model_picker.setCurrentIndex(index)
+
+    def check_reminders(self) -> Job:
+        assistant = self.services.assistant
+        job = self._reminders.submit(lambda _j: assistant.fire_due_reminders())
+        job.sig_done.connect(self._show_reminders)
+        return job
+
+    def _show_reminders(self, fired: list) -> None:  # type: ignore[type-arg]
+        for reminder in fired:
+            self.statusBar().showMessage(f"Reminder: {reminder.text}", 15000)
 
     def open_settings(self) -> SettingsDialog:
         """Modal but not blocking (show, not exec): the event loop, and any answer streaming, keep running."""
@@ -455,6 +471,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         # Stop the answer (its text so far is saved as stopped), wait for the worker, then release the model.
+        self._reminder_timer.stop()
         self.runner.shutdown()
+        self._reminders.shutdown()
         self.documents_panel.shutdown()
         event.accept()

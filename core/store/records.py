@@ -10,7 +10,8 @@ MessageStatus = Literal["complete", "streaming", "incomplete", "stopped", "error
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    # Microseconds: "most recently active first" must not tie between two writes in the same millisecond.
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,18 @@ def test_refused_call_writes_nothing(make_window, qtbot, hearth_home: Path) -> N
         card.deny_button.click()
     assert window.plan_view.status_of(card.waiter.request.step_id) == "not allowed"
     assert not list(hearth_home.rglob("*.md"))
+
+
+def test_a_due_reminder_is_shown_by_the_running_app(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timedelta
+
+    window = make_window()
+    store = window.services.store
+    due = store.reminders.add("reminder", "Call the bank", datetime.now().astimezone() - timedelta(minutes=1))
+    later = store.reminders.add(
+        "reminder", "Water the plants", datetime.now().astimezone() + timedelta(hours=2)
+    )
+    window.check_reminders()
+    qtbot.waitUntil(lambda: "Reminder: Call the bank" in window.statusBar().currentMessage(), timeout=30_000)
+    assert store.reminders.get(due.id).status == "fired"
+    assert store.reminders.get(later.id).status == "pending"
