@@ -73,6 +73,20 @@ def default_threads() -> int:
     return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
 
 
+def _flash_attn_type(config: EngineConfig) -> int:
+    if config.flash_attn is None:
+        return (
+            llama_cpp.LLAMA_FLASH_ATTN_TYPE_AUTO
+            if config.n_gpu_layers
+            else llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
+        )
+    return (
+        llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED
+        if config.flash_attn
+        else llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
+    )
+
+
 class Engine:
     """One model, one llama.cpp context. Thread-safe: a lock serialises requests in arrival order."""
 
@@ -112,6 +126,7 @@ class Engine:
         ctx_params.n_threads = threads
         ctx_params.n_threads_batch = threads
         ctx_params.no_perf = True
+        ctx_params.flash_attn_type = _flash_attn_type(config)
         try:
             self._ctx = LlamaContext(model=self._model, params=ctx_params, verbose=False)
         except ValueError as e:
