@@ -322,23 +322,9 @@ class MainWindow(QMainWindow):
         if self.composer.assistant_toggle.isChecked():
             self.run_assistant(text)
             return
-        if self.current_id is None:
-            self.current_id = self.services.chat.new_conversation().id
-            self.system_prompt.setText(self.services.store.conversations.get(self.current_id).system_prompt)
-        try:
-            turn = self.services.chat.begin(self.current_id, text)
-        except HearthError as e:
-            self.statusBar().showMessage(str(e), 5000)
+        turn = self._begin_turn(text, "Thinking…")
+        if turn is None:
             return
-        self._turn = turn
-        self._stream_text = ""
-        self._pieces = 0
-        self._t_first = 0.0
-        self.view.add_message(turn.user)
-        self.view.begin_answer()
-        self.refresh_conversations()
-        self.composer.set_busy(True)
-        self.rate_label.setText("Thinking…")
         chat = self.services.chat
         job = self.runner.submit(lambda j: chat.run(turn, on_token=j.report, cancel=j.cancel_event))
         job.sig_progress.connect(self._on_piece)
@@ -348,23 +334,32 @@ class MainWindow(QMainWindow):
         self._live_timer.start()
         self.sig_answer_started.emit(turn.answer.id)
 
-    def run_assistant(self, text: str) -> None:
-        """The request goes to the assistant: it plans, asks before side effects, acts, and answers."""
+    def _begin_turn(self, text: str, status: str) -> Turn | None:
+        """Record the user's message and an empty answer, and show both; None if the text cannot be sent."""
         if self.current_id is None:
             self.current_id = self.services.chat.new_conversation().id
+            self.system_prompt.setText(self.services.store.conversations.get(self.current_id).system_prompt)
         try:
             turn = self.services.chat.begin(self.current_id, text)
         except HearthError as e:
             self.statusBar().showMessage(str(e), 5000)
-            return
+            return None
         self._turn = turn
         self._stream_text = ""
         self._pieces = 0
+        self._t_first = 0.0
         self.view.add_message(turn.user)
         self.view.begin_answer()
         self.refresh_conversations()
         self.composer.set_busy(True)
-        self.rate_label.setText("Planning…")
+        self.rate_label.setText(status)
+        return turn
+
+    def run_assistant(self, text: str) -> None:
+        """The request goes to the assistant: it plans, asks before side effects, acts, and answers."""
+        turn = self._begin_turn(text, "Planning…")
+        if turn is None:
+            return
         self.plan_view.reset(text)
         self.assistant_dock.show()
         self.assistant_dock.raise_()
