@@ -15,5 +15,5 @@ def embedders() -> EmbedderHost:
 
 
 @pytest.fixture(scope="session")
-def embedder(embedders: EmbedderHost) -> Embedder:
+def doc_embedder(embedders: EmbedderHost) -> Embedder:
     return embedders.get()

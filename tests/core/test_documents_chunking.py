@@ -14,19 +14,19 @@ PROSE = " ".join(
 )
 
 
-def test_windows_fit_overlap_and_cover_the_text(embedder: Embedder) -> None:
-    spans = chunk_sections([Section(PROSE)], embedder.token_offsets, 64, 16)
+def test_windows_fit_overlap_and_cover_the_text(doc_embedder: Embedder) -> None:
+    spans = chunk_sections([Section(PROSE)], doc_embedder.token_offsets, 64, 16)
     assert len(spans) > 5
     assert spans[0].char_start == 0 and spans[-1].char_end == len(PROSE)
     for s in spans:
         assert s.text == PROSE[s.char_start : s.char_end], "offsets point at the chunk's own text"
         assert s.n_tokens <= 64
-        assert len(embedder.token_offsets(s.text)) <= 64, "re-tokenized, the chunk still fits"
+        assert len(doc_embedder.token_offsets(s.text)) <= 64, "re-tokenized, the chunk still fits"
         inside_word = s.char_start > 0 and PROSE[s.char_start - 1].isalnum() and s.text[0].isalnum()
         assert not inside_word, "no chunk starts inside a word"
     for a, b in zip(spans, spans[1:], strict=False):
         assert a.char_start < b.char_start < a.char_end, "each chunk overlaps the one before"
-        shared = len(embedder.token_offsets(PROSE[b.char_start : a.char_end]))
+        shared = len(doc_embedder.token_offsets(PROSE[b.char_start : a.char_end]))
         assert 16 <= shared <= 16 + 8, "about overlap_tokens are shared (a little more to start on a word)"
 
 
