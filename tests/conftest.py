@@ -39,6 +39,6 @@ def engine(model_path: Path) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
     """The real all-MiniLM-L6-v2 embedder, loaded once (the assistant's ToolRAG and example choice)."""
-    from core.embeddings import Embedder
+    from core.embeddings import SharedEmbedder
 
-    return Embedder()
+    return SharedEmbedder()

@@ -25,7 +25,7 @@ from core.assistant.joiner import decide
 from core.assistant.planner import Planner, PlannerOutput
 from core.assistant.registry import ToolRegistry
 from core.assistant.toolrag import ToolRAG, ToolSelection
-from core.embeddings import Embedder
+from core.embeddings import SharedEmbedder, TextEncoder
 from core.engine import Engine, GenerationOptions
 from core.store import Store
 
@@ -91,7 +91,7 @@ class Assistant:
         engine: Engine,
         registry: ToolRegistry,
         store: Store | None,
-        embedder: Embedder | None = None,
+        embedder: TextEncoder | None = None,
         use_toolrag: bool = True,
         top_k: int | None = None,
         threshold: float | None = None,
@@ -100,7 +100,7 @@ class Assistant:
         self.engine = engine
         self.registry = registry
         self.store = store
-        self.embedder = embedder or Embedder()
+        self.embedder = embedder or SharedEmbedder()
         self.examples = ExampleBank(self.embedder)
         rag_options: dict[str, Any] = {}
         if top_k is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.embeddings import Embedder
+from core.embeddings import TextEncoder
 
 EXAMPLES_FILE = Path(__file__).with_name("examples.jsonl")
 _CALL_RE = re.compile(r"^\d+\.\s*([A-Za-z_][A-Za-z0-9_]*)\(", re.M)
@@ -37,7 +37,7 @@ def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
 class ExampleBank:
     """Examples with their request embeddings, computed once."""
 
-    def __init__(self, embedder: Embedder, examples: list[Example] | None = None) -> None:
+    def __init__(self, embedder: TextEncoder, examples: list[Example] | None = None) -> None:
         self.embedder = embedder
         self.examples = examples if examples is not None else load_examples()
         self._vectors: np.ndarray | None = None

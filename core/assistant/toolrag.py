@@ -13,7 +13,7 @@ import numpy as np
 
 from core.assistant.examples import ExampleBank
 from core.assistant.registry import Tool, ToolRegistry
-from core.embeddings import Embedder
+from core.embeddings import TextEncoder
 
 DEFAULT_TOP_K = 5
 DEFAULT_THRESHOLD = 0.30
@@ -37,7 +37,7 @@ def tool_text(tool: Tool) -> str:
 class ToolRAG:
     def __init__(
         self,
-        embedder: Embedder,
+        embedder: TextEncoder,
         examples: ExampleBank | None = None,
         *,
         top_k: int = DEFAULT_TOP_K,

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from core.documents.chunking import chunk_sections
-from core.documents.embedder import Embedder
 from core.documents.extract import Section, extract, has_line_numbers, kind_of
 from core.documents.vectors import VectorIndex
+from core.embeddings import Embedder
 from core.errors import SkippedFile
 from core.store.documents import ChunkChange, DocumentStore, FileMeta, NewChunk
 from core.store.records import DocCollection

@@ -15,10 +15,10 @@ from typing import Literal
 
 from core import paths
 from core.documents.answer import Answer, build_messages, citations_for
-from core.documents.embedder import DEFAULT_EMBED_MODEL, Embedder, EmbedderHost
 from core.documents.indexer import Indexer, IndexOptions, IndexReport, Progress
 from core.documents.search import Hit, fts_match, fuse
 from core.documents.vectors import VectorIndex, index_path, remove_files
+from core.embeddings import DEFAULT_EMBED_MODEL, Embedder, EmbedderHost
 from core.engine import Engine, GenerationOptions
 from core.errors import DocumentError
 from core.store import DocCollection, DocFile, Store

@@ -24,7 +24,7 @@ from core.assistant.events import EventCallback, ignore
 from core.assistant.registry import ToolRegistry
 from core.assistant.tools import ToolContext, builtin_tools
 from core.assistant.tools.reminders import fire_due
-from core.embeddings import Embedder
+from core.embeddings import SharedEmbedder, TextEncoder
 from core.services.engine_host import EngineHost, EngineSpec, spec_from_settings
 from core.settings import Settings
 from core.store import Reminder, Store
@@ -38,13 +38,13 @@ class AssistantService:
         settings: Settings,
         *,
         desktop: Desktop | None = None,
-        embedder: Embedder | None = None,
+        embedder: TextEncoder | None = None,
     ) -> None:
         self.store = store
         self.host = host
         self.settings = settings
         self.desktop = desktop or SystemDesktop()
-        self.embedder = embedder or Embedder()
+        self.embedder = embedder or SharedEmbedder()
         self.action_log = ActionLog(store)
         self._lock = threading.Lock()
         self._assistant: Assistant | None = None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.documents.service import DocumentsService
+from core.embeddings import SharedEmbedder
 from core.services.assistant import AssistantService
 from core.services.chat import ChatService
 from core.services.engine_host import EngineHost
@@ -40,7 +41,8 @@ class Services:
             chat=chat,
             telemetry=telemetry,
             documents=documents,
-            assistant=AssistantService(store, host, settings),
+            # One copy of the embedding model for documents and the assistant.
+            assistant=AssistantService(store, host, settings, embedder=SharedEmbedder(documents.embedders)),
         )
 
     def close(self) -> None:

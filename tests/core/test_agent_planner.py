@@ -13,7 +13,7 @@ from core.assistant.plan_grammar import build_plan_grammar
 from core.assistant.planner import Planner, build_messages
 from core.assistant.registry import ToolRegistry
 from core.assistant.tools import builtin_registry
-from core.embeddings import Embedder
+from core.embeddings import TextEncoder
 from core.engine import Engine, GenerationOptions
 from core.store import Store
 from tests.core.agent_helpers import make_context
@@ -40,7 +40,9 @@ def test_the_grammar_holds_the_model_to_offered_tools(hearth_home: Path, engine:
     store.close()
 
 
-def test_plans_stream_step_by_step_and_parse(hearth_home: Path, engine: Engine, embedder: Embedder) -> None:
+def test_plans_stream_step_by_step_and_parse(
+    hearth_home: Path, engine: Engine, embedder: TextEncoder
+) -> None:
     registry, store = registry_for(hearth_home)
     assistant = Assistant(engine=engine, registry=registry, store=store, embedder=embedder)
     events: list[AgentEvent] = []
@@ -61,7 +63,7 @@ def test_plans_stream_step_by_step_and_parse(hearth_home: Path, engine: Engine, 
 
 
 def test_no_tool_fits_gives_a_plain_answer_and_no_action(
-    hearth_home: Path, engine: Engine, embedder: Embedder
+    hearth_home: Path, engine: Engine, embedder: TextEncoder
 ) -> None:
     registry, store = registry_for(hearth_home)
     assistant = Assistant(engine=engine, registry=registry, store=store, embedder=embedder)
@@ -74,7 +76,7 @@ def test_no_tool_fits_gives_a_plain_answer_and_no_action(
     store.close()
 
 
-def test_eval_scores_a_slice_of_the_set(hearth_home: Path, engine: Engine, embedder: Embedder) -> None:
+def test_eval_scores_a_slice_of_the_set(hearth_home: Path, engine: Engine, embedder: TextEncoder) -> None:
     registry, store = registry_for(hearth_home)
     cases = load_cases()
     assert len(cases) >= 100 and {c.kind for c in cases} == {"single", "multi", "none"}

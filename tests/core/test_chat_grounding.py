@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.documents.embedder import EmbedderHost
 from core.documents.service import DocumentsService
+from core.embeddings import EmbedderHost
 from core.services.chat import ChatService
 from core.services.engine_host import EngineHost
 from core.services.grounding import citations_from_json
