@@ -261,14 +261,19 @@ class Engine:
         options = options or GenerationOptions()
         with self._lock:
             t0 = time.perf_counter()
-            reserve = min(options.max_tokens, self.n_ctx // 2)
-            fitted = fit_to_context(
-                messages, self.n_ctx - reserve, self.count_chat_tokens, self.tokenize, self.detokenize
-            )
-            rendered = self._template.render(fitted.messages)
+            budget = self.n_ctx - min(options.max_tokens, self.n_ctx // 2)
+            rendered = self._template.render(messages)
             tokens = self.tokenize(rendered.text, add_special=rendered.add_special, special=True)
+            trimmed = 0
+            if len(tokens) > budget:  # only then is the conversation fitted, and rendered again
+                fitted = fit_to_context(
+                    messages, budget, self.count_chat_tokens, self.tokenize, self.detokenize
+                )
+                rendered = self._template.render(fitted.messages)
+                tokens = self.tokenize(rendered.text, add_special=rendered.add_special, special=True)
+                trimmed = fitted.dropped + int(fitted.truncated)
             result = self._generate(tokens, options, rendered.stop + options.stop, on_token, cancel, t0)
-            result.metrics.trimmed_messages = fitted.dropped + int(fitted.truncated)
+            result.metrics.trimmed_messages = trimmed
             return result
 
     def complete(
