@@ -25,6 +25,7 @@ from app.qt import (
     QPointF,
     QPushButton,
     QScatterSeries,
+    QShowEvent,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -165,7 +166,9 @@ class DevicePanel(QWidget):
 
     def refresh(self) -> None:
         sampler = self.services.telemetry.sampler
-        if sampler is None:
+        if (
+            sampler is None or not self.isVisible()
+        ):  # a hidden panel need not redraw; it catches up when shown
             return
         now = time.monotonic()
         samples = sampler.samples(now - WINDOW_S)
@@ -188,6 +191,10 @@ class DevicePanel(QWidget):
             self.values["vram"].setText(
                 "–" if last.vram_bytes is None else f"{last.vram_bytes / 2**20:.0f} MB"
             )
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.refresh()
 
     def answer_finished(self, message: Message) -> None:
         """Called by the window after each answer: the per-answer figures and the history."""
