@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.qt import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -57,6 +58,10 @@ class SettingsDialog(QDialog):
 
 
 def _editor_for(setting: Setting, value: Any) -> QWidget:
+    if setting.type is bool:
+        check = QCheckBox()
+        check.setChecked(bool(value))
+        return check
     if setting.type is int:
         box = QSpinBox()
         box.setRange(int(setting.minimum or 0), int(setting.maximum or 1_000_000))
@@ -75,6 +80,8 @@ def _editor_for(setting: Setting, value: Any) -> QWidget:
 
 
 def _value_of(editor: QWidget) -> Any:
+    if isinstance(editor, QCheckBox):
+        return editor.isChecked()
     if isinstance(editor, QSpinBox | QDoubleSpinBox):
         return editor.value()
     assert isinstance(editor, QPlainTextEdit)

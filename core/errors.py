@@ -111,3 +111,7 @@ class ToolDefinitionError(HearthError):
 
 class PlanError(HearthError):
     """A plan's text does not parse, or names steps, tools or arguments that do not exist."""
+
+
+class MemoryEditError(HearthError):
+    """A memory the user wrote or edited cannot be kept as it is (empty)."""

@@ -31,3 +31,8 @@ def models_dir(root: Path | None = None) -> Path:
 def vectors_dir(root: Path | None = None) -> Path:
     """FAISS index files, one per document collection: a cache that can always be rebuilt from the database."""
     return (root or data_dir()) / "vectors"
+
+
+def memory_dir(root: Path | None = None) -> Path:
+    """The memory index (a cache of the database) and adapters the user distilled."""
+    return (root or data_dir()) / "memory"

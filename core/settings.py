@@ -94,6 +94,22 @@ SETTINGS: dict[str, Setting] = {
             0.0,
             1.0,
         ),
+        Setting("memory_enabled", bool, True, "Remember facts about you across conversations."),
+        Setting(
+            "memory_adapters",
+            bool,
+            True,
+            "Run memory operations with their LoRA adapters where the model has them (else the bare model).",
+        ),
+        Setting("memory_recall_k", int, 5, "Most memories given to the model per message.", 1, 32),
+        Setting(
+            "memory_recall_threshold",
+            float,
+            0.40,
+            "Least similarity (0 to 1) between a message and a memory for the memory to be used.",
+            0.0,
+            1.0,
+        ),
     )
 }
 

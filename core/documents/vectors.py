@@ -127,6 +127,21 @@ class VectorIndex:
     def count(self) -> int:
         return int(self._index.ntotal)
 
+    def ids(self) -> set[int]:
+        """The ids the index holds."""
+        with self._lock:
+            id_map = getattr(self._index, "id_map", None)
+            if id_map is None:  # IVF: ids live in the inverted lists
+                invlists = faiss.extract_index_ivf(self._index).invlists
+                out: set[int] = set()
+                for lst in range(invlists.nlist):
+                    size = invlists.list_size(lst)
+                    if size:
+                        ptr = invlists.get_ids(lst)
+                        out.update(int(i) for i in faiss.rev_swig_ptr(ptr, size))
+                return out
+            return {int(i) for i in faiss.vector_to_array(id_map)}
+
     def info(self) -> IndexInfo:
         if self.kind == "ivf":
             ivf = faiss.extract_index_ivf(self._index)

@@ -224,9 +224,10 @@ class Engine:
     def adapters(self) -> list[str]:
         return list(self._adapters)
 
-    def _activate_adapter(self, name: str | None) -> None:
+    def _activate_adapter(self, name: str | None) -> bool:
+        """Put adapter `name` (None: the bare base) in effect; returns whether that was a switch."""
         if name == self._active_adapter:
-            return
+            return False
         if name is None:
             rc = llama_cpp.llama_set_adapters_lora(self._ctx.ctx, None, 0, None)
         else:
@@ -243,6 +244,7 @@ class Engine:
         self._active_adapter = name
         # Keys and values computed under other weights are not valid under these.
         self._reset_kv()
+        return True
 
     # ---- generation -----------------------------------------------------------------------------------
 
@@ -313,7 +315,9 @@ class Engine:
         max_new = min(options.max_tokens, self.n_ctx - len(prompt))
         if not prompt or max_new <= 0:
             raise GenerationError("The prompt leaves no room in the context for an answer.")
-        self._activate_adapter(options.adapter)
+        t_switch = time.perf_counter()
+        if self._activate_adapter(options.adapter):
+            metrics.adapter_switch_ms = (time.perf_counter() - t_switch) * 1000
         chain = SamplerChain(self._vocab, options, self.eog_tokens if options.ignore_eos else ())
         stream = TextStream(stops)
         try:

@@ -60,6 +60,7 @@ class Metrics:
     decode_tok_s: float = 0.0  # tokens after the first, over the time after the first
     total_ms: float = 0.0
     trimmed_messages: int = 0  # earlier messages left out so the conversation fits the context
+    adapter_switch_ms: float = 0.0  # time to put this request's LoRA adapter in effect, when it changed
 
     def as_dict(self) -> dict[str, float | int]:
         return {k: round(v, 2) if isinstance(v, float) else v for k, v in self.__dict__.items()}

@@ -186,8 +186,10 @@ def answer_messages(
 def answer_grammar(n_memories: int) -> str:
     """GBNF for exactly `{"used": [i, ...], "answer": "..."}` with canonical spacing, so the answer's text
     can be streamed as it is decoded (AnswerStream) and the list names only memories that were shown."""
-    used = "" if n_memories == 0 else 'used ::= idx (", " idx)*\nidx ::= ' + " | ".join(
-        f'"{i}"' for i in range(1, n_memories + 1)
+    used = (
+        ""
+        if n_memories == 0
+        else 'used ::= idx (", " idx)*\nidx ::= ' + " | ".join(f'"{i}"' for i in range(1, n_memories + 1))
     )
     used_ref = "" if n_memories == 0 else " used?"
     return (

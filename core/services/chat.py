@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from core.documents.service import DocumentsService
 from core.engine import ChatMessage, GenerationOptions, GenerationResult
 from core.errors import EmptyMessageError
+from core.memory.service import MemoryService, Recalled, memories_json
 from core.services.engine_host import EngineHost, EngineSpec, spec_from_settings
 from core.services.grounding import citations_json, ground
 from core.settings import Settings
@@ -43,12 +44,14 @@ class ChatService:
         persist_interval_s: float = 0.5,
         telemetry: Telemetry | None = None,
         documents: DocumentsService | None = None,
+        memory: MemoryService | None = None,
     ) -> None:
         self.store = store
         self.host = host
         self.settings = settings
         self.telemetry = telemetry  # when given, each answer is stored with its energy and memory
         self.documents = documents  # when given, conversations with collections get grounded answers
+        self.memory = memory  # when given, answers use what is remembered, and each exchange teaches it
         self._persist_interval_s = persist_interval_s
 
     # ---- conversations ----
@@ -121,9 +124,24 @@ class ChatService:
                 grounding = ground(self.documents, conversation.id, turn.user.content, engine, budget // 2)
                 if grounding is not None:
                     messages = grounding.apply(messages)
+            recalled: list[Recalled] = []
+            if self.memory is not None and grounding is None:
+                recalled = self.memory.recall_for(conversation, turn.user.content)
+            used = None
+            result: GenerationResult
             meter = self.telemetry.begin_request() if self.telemetry is not None else None
             try:
-                result: GenerationResult = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
+                if recalled:
+                    assert self.memory is not None
+                    answered = self.memory.answer_in_chat(
+                        engine, messages, recalled, options, on_piece, cancel
+                    )
+                    result, used = answered.result, answered.used
+                elif self.memory is not None:
+                    with self.memory.chat_turn():
+                        result = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
+                else:
+                    result = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
             finally:
                 energy = meter.finish() if meter is not None else None
         except Exception as e:
@@ -140,7 +158,10 @@ class ChatService:
             finish_reason=result.finish_reason,
             metrics=metrics,
             citations=citations_json(grounding.citations(result.text)) if grounding is not None else None,
+            memories=memories_json(used) if used else None,
         )
+        if self.memory is not None and result.finish_reason != "cancelled":
+            self.memory.after_exchange(conversation.id)
         return convs.get_message(answer_id)
 
     def send(

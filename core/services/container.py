@@ -7,6 +7,7 @@ from pathlib import Path
 
 from core.documents.service import DocumentsService
 from core.embeddings import SharedEmbedder
+from core.memory.service import MemoryService
 from core.services.assistant import AssistantService
 from core.services.chat import ChatService
 from core.services.engine_host import EngineHost
@@ -24,6 +25,7 @@ class Services:
     telemetry: Telemetry
     documents: DocumentsService
     assistant: AssistantService
+    memory: MemoryService
 
     @classmethod
     def open(cls, root: Path | None = None) -> Services:
@@ -33,7 +35,9 @@ class Services:
         host = EngineHost(store.root)
         telemetry = Telemetry(settings)
         documents = DocumentsService(store)
-        chat = ChatService(store, host, settings, telemetry=telemetry, documents=documents)
+        # One copy of the embedding model for documents, memory and the assistant.
+        memory = MemoryService(store, host, settings, SharedEmbedder(documents.embedders))
+        chat = ChatService(store, host, settings, telemetry=telemetry, documents=documents, memory=memory)
         return cls(
             store=store,
             settings=settings,
@@ -41,11 +45,12 @@ class Services:
             chat=chat,
             telemetry=telemetry,
             documents=documents,
-            # One copy of the embedding model for documents and the assistant.
             assistant=AssistantService(store, host, settings, embedder=SharedEmbedder(documents.embedders)),
+            memory=memory,
         )
 
     def close(self) -> None:
+        self.memory.close()
         self.assistant.close()
         self.telemetry.close()
         self.host.close()

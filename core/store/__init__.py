@@ -10,6 +10,7 @@ from core.store.catalog import CatalogTable
 from core.store.conversations import ConversationStore
 from core.store.database import open_database, schema_version
 from core.store.documents import DocumentStore
+from core.store.memories import Memory, MemoryEvent, MemoryRun, MemoryStore
 from core.store.records import (
     Conversation,
     DocChunk,
@@ -40,7 +41,10 @@ class Store:
         self.documents = DocumentStore(self.db, self._lock)
         self.actions = ActionStore(self.db, self._lock)
         self.reminders = ReminderStore(self.db, self._lock)
+        self.memories = MemoryStore(self.db, self._lock)
         self.recovered_messages = self.conversations.mark_interrupted() if recover else 0
+        if recover:
+            self.memories.mark_interrupted_runs()
 
     @property
     def schema_version(self) -> int:
@@ -61,6 +65,10 @@ __all__ = [
     "DocCollection",
     "DocFile",
     "DocumentStore",
+    "Memory",
+    "MemoryEvent",
+    "MemoryRun",
+    "MemoryStore",
     "Message",
     "MessageStatus",
     "ModelRecord",

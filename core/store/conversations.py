@@ -66,14 +66,18 @@ class ConversationStore:
             rows = self._db["conversations"].rows_where(order_by="updated_at desc, id desc")
             return [from_row(Conversation, r) for r in rows]
 
-    def update(self, conversation_id: int, **changes: str) -> Conversation:
-        allowed = {"title", "system_prompt", "model"}
+    def update(self, conversation_id: int, **changes: str | int) -> Conversation:
+        allowed = {"title", "system_prompt", "model", "memory_paused", "memory_through"}
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"Cannot change {', '.join(sorted(unknown))} of a conversation.")
         self.get(conversation_id)
         with self._lock, self._db.conn:
-            self._db["conversations"].update(conversation_id, {**changes, "updated_at": now_iso()})
+            # Memory bookkeeping is not activity: it must not move the conversation up the list.
+            touched = bool(set(changes) & {"title", "system_prompt", "model"})
+            self._db["conversations"].update(
+                conversation_id, {**changes, **({"updated_at": now_iso()} if touched else {})}
+            )
         return self.get(conversation_id)
 
     def delete(self, conversation_id: int) -> None:
@@ -148,6 +152,7 @@ class ConversationStore:
         error: str | None = None,
         metrics: Mapping[str, Any] | None = None,
         citations: str | None = None,
+        memories: str | None = None,
     ) -> None:
         changes: dict[str, Any] = {}
         if content is not None:
@@ -160,6 +165,8 @@ class ConversationStore:
             changes["error"] = error
         if citations is not None:
             changes["citations"] = citations
+        if memories is not None:
+            changes["memories"] = memories
         if metrics:
             changes.update({k: metrics[k] for k in METRIC_COLUMNS if k in metrics})
         if not changes:

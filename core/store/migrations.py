@@ -228,6 +228,80 @@ def _v6_agent_actions_reminders(db: sqlite_utils.Database) -> None:
     db["reminders"].create_index(["status", "due_at"])
 
 
+def _v7_memory(db: sqlite_utils.Database) -> None:
+    """Memories (facts about the user kept across conversations), the runs that changed them and each change."""
+    db["memories"].create(
+        {
+            "id": int,
+            "text": str,
+            "conversation_id": int,  # where it was learnt; kept when that conversation is deleted
+            "source": str,  # chat | ingest | manual
+            "source_ids": str,  # JSON list: message ids, or dialogue ids of an ingested conversation
+            "happened_at": str,  # the date the fact is about, as the conversation gave it
+            "created_at": str,
+            "updated_at": str,
+            "embed_model": str,
+            "vector": bytes,  # float32, unit length: the index is rebuilt from these
+        },
+        pk="id",
+        not_null={"text", "source", "created_at", "updated_at"},
+        defaults={"source": "chat", "source_ids": "[]", "happened_at": "", "embed_model": ""},
+    )
+    db["memory_runs"].create(
+        {
+            "id": int,
+            "conversation_id": int,
+            "kind": str,  # exchange | ingest
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running | done | failed | cancelled
+            "facts": int,
+            "added": int,
+            "updated": int,
+            "deleted": int,
+            "unchanged": int,
+            "skipped": int,  # model outputs that stayed malformed after a retry
+            "error": str,
+            "timings": str,  # JSON {operation: [ms, ...]}
+        },
+        pk="id",
+        not_null={"kind", "started_at", "status"},
+        defaults={
+            "facts": 0,
+            "added": 0,
+            "updated": 0,
+            "deleted": 0,
+            "unchanged": 0,
+            "skipped": 0,
+            "error": "",
+            "timings": "{}",
+        },
+    )
+    db["memory_runs"].create_index(["started_at"])
+    db["memory_events"].create(
+        {
+            "id": int,
+            "run_id": int,  # null for the user's own edits
+            "at": str,
+            "event": str,  # ADD | UPDATE | DELETE | NONE | SKIP | EDIT | FORGET
+            "memory_id": int,
+            "fact": str,  # the candidate the model decided on
+            "old_text": str,
+            "new_text": str,
+            "detail": str,
+        },
+        pk="id",
+        not_null={"at", "event"},
+        defaults={"fact": "", "old_text": "", "new_text": "", "detail": ""},
+    )
+    db["memory_events"].create_index(["run_id"])
+    db["memory_events"].create_index(["at"])
+    db["conversations"].add_column("memory_paused", int, not_null_default=0)
+    # The last message whose facts were extracted: memory work left undone (the app closed) is picked up.
+    db["conversations"].add_column("memory_through", int, not_null_default=0)
+    db["messages"].add_column("memories", str)  # JSON [{"id", "text"}]: the memories this answer used
+
+
 MIGRATIONS: list[Migration] = [
     _v1_conversations_messages_settings,
     _v2_message_energy_and_memory,
@@ -235,6 +309,7 @@ MIGRATIONS: list[Migration] = [
     _v4_documents,
     _v5_message_citations,
     _v6_agent_actions_reminders,
+    _v7_memory,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,6 +22,8 @@ class Conversation:
     model: str
     created_at: str
     updated_at: str
+    memory_paused: int = 0
+    memory_through: int = 0
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Message:
     power_measured: int | None = None
     device: str | None = None
     citations: str | None = None  # JSON list, for answers grounded in the user's documents
+    memories: str | None = None  # JSON list of {"id", "text"}: the memories the answer used
 
 
 @dataclass(frozen=True)

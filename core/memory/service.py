@@ -1,0 +1,518 @@
+"""Memory: learning facts from conversations, recalling them for answers, and the user's control over them.
+
+Learning (extract, then an update decision per fact, Mem0-style) runs in one background thread after each
+exchange and never holds up the chat: a chat turn preempts the operation in flight, which runs again once
+the chat is done. Every change is logged; each background run is recorded with what it changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+
+from core import paths
+from core.embeddings import DEFAULT_EMBED_MODEL, TextEncoder
+from core.engine import ChatMessage, Engine, GenerationOptions, GenerationResult
+from core.errors import MemoryEditError, OperationCancelled
+from core.memory import prompts
+from core.memory.adapters import AdapterSet, load_adapters
+from core.memory.index import MemoryIndex
+from core.memory.operations import MemoryOps, OpOutcome, Preempted
+from core.memory.prompts import Remembered, Turn
+from core.services.engine_host import EngineHost, spec_from_settings
+from core.settings import Settings
+from core.store import Conversation, Memory, MemoryRun, Store
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+WINDOW_TURNS = 6  # turns per extraction call: a small model keeps track of a few turns, not a session
+UPDATE_NEIGHBOURS = 5  # stored memories the update decision sees
+NEIGHBOUR_MIN = 0.30  # below this similarity a stored memory is unrelated: the fact is simply added
+DUPLICATE_MIN = 0.95  # at or above this a stored memory says the same thing: nothing to do
+
+
+@dataclass(frozen=True)
+class Recalled:
+    memory: Memory
+    score: float
+
+    def remembered(self) -> Remembered:
+        return Remembered(self.memory.text, self.memory.happened_at)
+
+
+@dataclass(frozen=True)
+class Asked:
+    answer: str
+    used: list[Memory]
+    recalled: list[Recalled]
+    ms: float
+    adapter: str | None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ChatAnswer:
+    """A chat answer written with memories: the engine's result, with its text decoded from the JSON."""
+
+    result: GenerationResult
+    used: list[Memory]
+
+
+def memories_json(memories: Sequence[Memory]) -> str:
+    """What an answer stores of the memories it used: their ids and their text at the time."""
+    return json.dumps([{"id": m.id, "text": m.text} for m in memories], ensure_ascii=False)
+
+
+class _Counts(dict[str, int]):
+    def bump(self, key: str, n: int = 1) -> None:
+        self[key] = self.get(key, 0) + n
+
+
+class MemoryService:
+    def __init__(
+        self,
+        store: Store,
+        host: EngineHost,
+        settings: Settings,
+        encoder: TextEncoder,
+        *,
+        embed_model: str = DEFAULT_EMBED_MODEL,
+        root: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.memories = store.memories
+        self.host = host
+        self.settings = settings
+        self.root = root if root is not None else store.root
+        self.index = MemoryIndex(
+            self.memories, encoder, embed_model, paths.memory_dir(self.root) / "index.faiss"
+        )
+        self._write_lock = threading.RLock()  # one change of store + index at a time
+        self._listeners: list[Callable[[MemoryRun], None]] = []
+        # Chat priority: a chat turn sets _preempt (the engine stops the memory operation at its next token)
+        # and clears _engine_free until it is done.
+        self._state_lock = threading.Lock()
+        self._chats = 0
+        self._preempt = threading.Event()
+        self._engine_free = threading.Event()
+        self._engine_free.set()
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._closing = threading.Event()
+
+    # ---- switches ----
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.settings.get("memory_enabled"))
+
+    def set_enabled(self, on: bool) -> None:
+        self.settings.set("memory_enabled", on)
+
+    def enabled_for(self, conversation: Conversation) -> bool:
+        return self.enabled and not conversation.memory_paused
+
+    def set_paused(self, conversation_id: int, paused: bool) -> Conversation:
+        return self.store.conversations.update(conversation_id, memory_paused=int(paused))
+
+    def on_run(self, listener: Callable[[MemoryRun], None]) -> None:
+        """Call `listener` (from the worker thread) with each finished background run."""
+        self._listeners.append(listener)
+
+    # ---- the user's view ----
+
+    def list(self) -> list[Memory]:
+        return self.memories.list()
+
+    def search(self, query: str, k: int = 10) -> list[Recalled]:
+        """Memories nearest in meaning to `query`, nearest first."""
+        if not query.strip():
+            return []
+        vector = self.index.embed([query])[0]
+        return [Recalled(m, s) for m, s in self.index.search(vector, k)]
+
+    def add(self, text: str) -> Memory:
+        """A memory the user writes themselves."""
+        text = _clean(text)
+        with self._write_lock:
+            vector = self.index.embed([text])[0]
+            memory = self.memories.add(
+                text, vector.tobytes(), embed_model=self.index.embed_model, source="manual", event="EDIT"
+            )
+            self.index.add(memory.id, vector)
+            return memory
+
+    def edit(self, memory_id: int, text: str) -> Memory:
+        text = _clean(text)
+        with self._write_lock:
+            vector = self.index.embed([text])[0]
+            memory = self.memories.update(memory_id, text, vector.tobytes(), event="EDIT")
+            self.index.replace(memory_id, vector)
+            return memory
+
+    def forget(self, memory_id: int) -> Memory:
+        """Remove a memory from SQLite and the index."""
+        with self._write_lock:
+            old = self.memories.delete(memory_id, event="FORGET")
+            self.index.remove([memory_id])
+            return old
+
+    def forget_all(self) -> int:
+        with self._write_lock:
+            ids = sorted(self.memories.ids())
+            n = self.memories.clear()
+            self.index.remove(ids)
+            return n
+
+    # ---- recall and answers ----
+
+    def recall(self, text: str, k: int | None = None, threshold: float | None = None) -> list[Recalled]:
+        """The memories relevant to `text`, most similar first."""
+        if not text.strip() or self.memories.count() == 0:
+            return []
+        k = k if k is not None else self.settings.get("memory_recall_k")
+        threshold = threshold if threshold is not None else self.settings.get("memory_recall_threshold")
+        vector = self.index.embed([text])[0]
+        return [Recalled(m, s) for m, s in self.index.search(vector, k, threshold)]
+
+    def recall_for(self, conversation: Conversation, text: str) -> list[Recalled]:
+        return self.recall(text) if self.enabled_for(conversation) else []
+
+    def answer_in_chat(
+        self,
+        engine: Engine,
+        history: Sequence[ChatMessage],
+        recalled: Sequence[Recalled],
+        options: GenerationOptions,
+        on_text: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ChatAnswer:
+        """Stream a chat answer written with `recalled` memories (the answer operation, with its adapter).
+
+        `history` is the conversation as the model would see it, its last message the user's.
+        """
+        system = next((m["content"] for m in history if m["role"] == "system"), "")
+        past = [m for m in history if m["role"] != "system"]
+        question = past.pop()["content"]
+        shown = [r.remembered() for r in recalled]
+        adapters = self._adapters(engine)
+        opts = replace(options, grammar=prompts.answer_grammar(len(shown)), adapter=adapters.name("answer"))
+        stream = prompts.AnswerStream()
+        texts: list[str] = []
+
+        def on_token(piece: str) -> None:
+            text = stream.feed(piece)
+            if text:
+                texts.append(text)
+                if on_text is not None:
+                    on_text(text)
+
+        messages = prompts.answer_messages(question, shown, past, base_prompt=system)
+        with self.chat_turn():
+            result = engine.chat(messages, opts, on_token=on_token, cancel=cancel)
+        try:
+            parsed = prompts.parse_answer(result.text, len(shown))
+            text, used = parsed.text, [recalled[i - 1].memory for i in parsed.used]
+        except prompts.MalformedOutput:  # cut off (stopped, or out of tokens): keep what was shown
+            text, used = "".join(texts), []
+        return ChatAnswer(replace(result, text=text), used)
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        threshold: float | None = None,
+        max_tokens: int = 256,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Asked:
+        """Answer `question` from memory alone (the CLI's `memory ask`)."""
+        recalled = self.recall(question, k, threshold)
+        ops = self.ops()
+        outcome = ops.answer(
+            question,
+            [r.remembered() for r in recalled],
+            max_tokens=max_tokens,
+            on_text=on_text,
+            retry=on_text is None,
+        )
+        if outcome.value is None:
+            return Asked("", [], recalled, outcome.ms, outcome.adapter, outcome.error)
+        used = [recalled[i - 1].memory for i in outcome.value.used]
+        return Asked(outcome.value.text, used, recalled, outcome.ms, outcome.adapter)
+
+    # ---- learning ----
+
+    def ops(self, engine: Engine | None = None) -> MemoryOps:
+        """The operations on the loaded engine (or the one the settings ask for), with adapters if enabled."""
+        engine = engine or self.host.get(self.host.loaded or spec_from_settings(self.settings))
+        return MemoryOps(engine, self._adapters(engine))
+
+    def _adapters(self, engine: Engine) -> AdapterSet:
+        if not self.settings.get("memory_adapters"):
+            return AdapterSet({}, {})
+        return load_adapters(engine, Path(engine.config.model_path), self.root)
+
+    def learn(
+        self,
+        turns: Sequence[Turn],
+        *,
+        run: MemoryRun,
+        ops: MemoryOps,
+        date: str = "",
+        conversation_id: int | None = None,
+        source: str = "chat",
+        source_ids: Sequence[int | str] = (),
+        cancel: threading.Event | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> _Counts:
+        """Extract facts from `turns`, a few at a time, and fold each into memory.
+
+        `source_ids` run parallel to `turns` (message ids, or dialogue ids): each memory keeps those of the
+        turns it came from.
+        """
+        counts = _Counts()
+        for start in range(0, len(turns), WINDOW_TURNS):
+            window = turns[start : start + WINDOW_TURNS]
+            ids = list(source_ids[start : start + WINDOW_TURNS])
+            extracted = self._patiently(lambda w=window: ops.extract(w, date, cancel=self._preempt), cancel)
+            if extracted.value is None:
+                counts.bump("skipped")
+                self.memories.log("SKIP", run_id=run.id, detail=f"extraction: {extracted.error}")
+                continue
+            for fact in extracted.value:
+                counts.bump("facts")
+                self._fold(fact, ops, run, counts, _day(date), conversation_id, source, ids, cancel)
+            if progress is not None:
+                progress(min(start + WINDOW_TURNS, len(turns)), len(turns))
+        return counts
+
+    def _fold(
+        self,
+        fact: str,
+        ops: MemoryOps,
+        run: MemoryRun,
+        counts: _Counts,
+        date: str,
+        conversation_id: int | None,
+        source: str,
+        source_ids: Sequence[int | str],
+        cancel: threading.Event | None,
+    ) -> None:
+        vector = self.index.embed([fact])[0]
+        neighbours = self.index.search(vector, UPDATE_NEIGHBOURS, NEIGHBOUR_MIN)
+        if not neighbours:  # nothing related is stored: ADD is the only sensible decision
+            decision = prompts.Decision("ADD", 0, fact)
+        elif neighbours[0][1] >= DUPLICATE_MIN:
+            decision = prompts.Decision("NONE", 1, "")
+        else:
+            shown = [Remembered(m.text) for m, _ in neighbours]
+            decided = self._patiently(lambda: ops.decide(fact, shown, cancel=self._preempt), cancel)
+            if decided.value is None:
+                counts.bump("skipped")
+                self.memories.log("SKIP", run_id=run.id, fact=fact, detail=f"update: {decided.error}")
+                return
+            decision = decided.value
+        with self._write_lock:
+            if decision.event == "ADD":
+                # The extracted fact, not the decision's paraphrase: a small model's rewording drifts.
+                memory = self.memories.add(
+                    fact,
+                    vector.tobytes(),
+                    embed_model=self.index.embed_model,
+                    source=source,
+                    conversation_id=conversation_id,
+                    source_ids=source_ids,
+                    happened_at=date,
+                    run_id=run.id,
+                    fact=fact,
+                )
+                self.index.add(memory.id, vector)
+                counts.bump("added")
+            elif decision.event == "UPDATE":
+                target = neighbours[decision.index - 1][0]
+                new_vector = self.index.embed([decision.text])[0]
+                self.memories.update(
+                    target.id,
+                    decision.text,
+                    new_vector.tobytes(),
+                    run_id=run.id,
+                    fact=fact,
+                    source_ids=source_ids,
+                    happened_at=date or None,
+                )
+                self.index.replace(target.id, new_vector)
+                counts.bump("updated")
+            elif decision.event == "DELETE":
+                target = neighbours[decision.index - 1][0]
+                self.memories.delete(target.id, run_id=run.id, fact=fact)
+                self.index.remove([target.id])
+                counts.bump("deleted")
+            else:
+                same = neighbours[max(decision.index, 1) - 1][0]
+                self.memories.log("NONE", run_id=run.id, memory_id=same.id, fact=fact)
+                counts.bump("unchanged")
+
+    def remember_exchange(
+        self, conversation_id: int, cancel: threading.Event | None = None
+    ) -> MemoryRun | None:
+        """Learn from the messages of a conversation not yet looked at. None when there was nothing to do."""
+        conversation = self.store.conversations.get(conversation_id)
+        if not self.enabled_for(conversation):
+            return None
+        new = [
+            m
+            for m in self.store.conversations.messages(conversation_id)
+            if m.id > conversation.memory_through and m.role in ("user", "assistant")
+        ]
+        if not new or any(m.status == "streaming" for m in new):
+            return None
+        kept = [m for m in new if m.content and m.status != "error"]
+        turns = [Turn("User" if m.role == "user" else "Assistant", m.content) for m in kept]
+        run = self.memories.begin_run("exchange", conversation_id)
+        ops = self.ops()
+        try:
+            counts = self.learn(
+                turns,
+                run=run,
+                ops=ops,
+                date=new[-1].created_at[:10],
+                conversation_id=conversation_id,
+                source_ids=[m.id for m in kept],
+                cancel=cancel,
+            )
+        except OperationCancelled:
+            return self.memories.finish_run(run.id, "cancelled", {}, timings=ops.timings.as_dict())
+        except Exception as e:
+            log.exception("Memory run %d failed", run.id)
+            return self.memories.finish_run(run.id, "failed", {}, error=str(e), timings=ops.timings.as_dict())
+        self.store.conversations.update(conversation_id, memory_through=new[-1].id)
+        return self.memories.finish_run(run.id, "done", counts, timings=ops.timings.as_dict())
+
+    def ingest(
+        self,
+        sessions: Sequence[tuple[str, Sequence[tuple[str, Turn]]]],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> MemoryRun:
+        """Learn from a conversation held elsewhere (LoCoMo's format): (date, [(dialogue id, turn)]) sessions."""
+        run = self.memories.begin_run("ingest")
+        ops = self.ops()
+        counts = _Counts()
+        total = sum(len(turns) for _, turns in sessions)
+        done = 0
+        try:
+            for date, turns in sessions:
+                report = None
+                if progress is not None:
+                    report = lambda n, _total, base=done: progress(base + n, total)  # noqa: E731
+                got = self.learn(
+                    [t for _, t in turns],
+                    run=run,
+                    ops=ops,
+                    date=date,
+                    source="ingest",
+                    source_ids=[i for i, _ in turns],
+                    cancel=cancel,
+                    progress=report,
+                )
+                for key, n in got.items():
+                    counts.bump(key, n)
+                done += len(turns)
+        except OperationCancelled:
+            return self.memories.finish_run(run.id, "cancelled", counts, timings=ops.timings.as_dict())
+        except Exception as e:
+            self.memories.finish_run(run.id, "failed", counts, error=str(e), timings=ops.timings.as_dict())
+            raise
+        return self.memories.finish_run(run.id, "done", counts, timings=ops.timings.as_dict())
+
+    # ---- the background worker ----
+
+    def after_exchange(self, conversation_id: int) -> None:
+        """Queue memory work for `conversation_id`; returns at once."""
+        if self._closing.is_set():
+            return
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._work, name="hearth-memory", daemon=True)
+            self._worker.start()
+        self._queue.put(conversation_id)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until queued memory work is done (tests, CLI). Returns False on timeout."""
+        done = threading.Event()
+        threading.Thread(target=lambda: (self._queue.join(), done.set()), daemon=True).start()
+        return done.wait(timeout)
+
+    def _work(self) -> None:
+        while True:
+            conversation_id = self._queue.get()
+            try:
+                if conversation_id is None:
+                    return
+                run = self.remember_exchange(conversation_id, cancel=self._closing)
+                if run is not None:
+                    for listener in list(self._listeners):
+                        listener(run)
+            except Exception:  # the worker must survive anything one run does
+                log.exception("Memory work for conversation %s failed", conversation_id)
+            finally:
+                self._queue.task_done()
+
+    @contextlib.contextmanager
+    def chat_turn(self) -> Iterator[None]:
+        """Hold the engine for a chat: the memory operation in flight stops and waits until the chat is done."""
+        with self._state_lock:
+            self._chats += 1
+            self._engine_free.clear()
+            self._preempt.set()
+        try:
+            yield
+        finally:
+            with self._state_lock:
+                self._chats -= 1
+                if self._chats == 0:
+                    self._preempt.clear()
+                    self._engine_free.set()
+
+    def _patiently(self, call: Callable[[], OpOutcome[T]], cancel: threading.Event | None) -> OpOutcome[T]:
+        """Run a memory operation when no chat holds the engine, again if a chat preempts it."""
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise OperationCancelled("Memory work")
+            self._engine_free.wait(timeout=0.5)
+            with self._state_lock:
+                if self._chats:
+                    continue
+            try:
+                return call()
+            except Preempted:
+                continue
+
+    def close(self) -> None:
+        self._closing.set()
+        self._preempt.set()
+        if self._worker is not None:
+            self._queue.put(None)
+            self._worker.join(timeout=10)
+
+
+def _day(date: str) -> str:
+    """The day of a dated session ("1:56 pm on 8 May, 2023" -> "8 May, 2023"); other dates as given."""
+    return date.split(" on ", 1)[1].strip() if " on " in date else date.strip()
+
+
+def _clean(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise MemoryEditError("A memory cannot be empty: write the fact to remember.")
+    return text
