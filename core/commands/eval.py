@@ -42,6 +42,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     agent.add_argument("--out", type=Path, help="also write the full JSON report to this file")
     agent.set_defaults(run=run_agent)
+    memory = kinds.add_parser(
+        "memory", help="memory: answer F1 on a LoCoMo-format set, extraction and update accuracy, latency"
+    )
+    memory.add_argument(
+        "--model", "-m", help="base model: catalog id or GGUF path (default: the embedded model)"
+    )
+    memory.add_argument("--locomo", type=Path, help="LoCoMo-format JSON (default: resources/memory/eval)")
+    memory.add_argument("--cases", type=Path, help="labelled operation cases JSON (default: the shipped set)")
+    memory.add_argument(
+        "--config",
+        choices=["both", "adapters", "base"],
+        default="both",
+        help="with the operations' adapters, with the bare base model, or both side by side (default)",
+    )
+    memory.add_argument("--conversations", type=int, help="only the first N conversations")
+    memory.add_argument("--questions", type=int, help="only the first N questions in all")
+    memory.add_argument("--cases-limit", type=int, help="only the first N cases of each operation")
+    memory.add_argument("--threads", type=int, default=0, help="CPU threads (default: physical cores)")
+    memory.add_argument("--json", action="store_true", help="print one JSON object: every figure and answer")
+    memory.add_argument("--out", type=Path, help="also write the full JSON report to this file")
+    memory.set_defaults(run=run_memory)
 
 
 def run_rag(args: argparse.Namespace) -> int:
@@ -131,4 +152,61 @@ def run_agent(args: argparse.Namespace) -> int:
         print_json(full)
     else:
         print(json.dumps(report.summary(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def run_memory(args: argparse.Namespace) -> int:
+    from core.embeddings import SharedEmbedder
+    from core.engine import Engine, EngineConfig, embedded_model_path
+    from core.memory.evaluation import run_memory_eval
+    from core.models import resolve_model
+
+    path = resolve_model(args.model) if args.model else embedded_model_path()
+    configs = ("adapters", "base") if args.config == "both" else (args.config,)
+    with Engine(EngineConfig(model_path=str(path), n_ctx=2048, n_threads=args.threads or None)) as engine:
+        reports = run_memory_eval(
+            engine,
+            SharedEmbedder(),
+            locomo_path=args.locomo,
+            cases_path=args.cases,
+            configs=configs,
+            limit_conversations=args.conversations,
+            limit_questions=args.questions,
+            limit_cases=args.cases_limit,
+            progress=lambda m: print(m, file=sys.stderr, flush=True),
+        )
+    full = {"model": str(path), "configs": [r.as_dict() for r in reports]}
+    if args.out:
+        args.out.write_text(json.dumps(full, indent=1, ensure_ascii=False))
+    if args.json:
+        print_json(full)
+        return 0
+    rows = [
+        ("answer F1 (LoCoMo)", lambda r: f"{r.answer_f1:.3f}"),
+        ("extraction F1", lambda r: f"{r.extraction['f1']:.3f}"),
+        ("update accuracy", lambda r: f"{r.update['accuracy']:.3f}"),
+        ("update event accuracy", lambda r: f"{r.update['event_accuracy']:.3f}"),
+        ("malformed outputs skipped", lambda r: str(r.skipped_outputs)),
+        ("adapter switch ms", lambda r: "-" if r.adapter_switch_ms is None else f"{r.adapter_switch_ms:.2f}"),
+        ("seconds", lambda r: f"{r.seconds:.0f}"),
+    ]
+    for op in ("extract", "update", "answer"):
+        rows.append(
+            (
+                f"{op} p50/p95 ms",
+                lambda r, op=op: (
+                    "{p50:.0f}/{p95:.0f}".format(**r.latency_ms[op]) if op in r.latency_ms else "-"
+                ),
+            )
+        )
+    names = [r.name for r in reports]
+    print(f"{'':<28}" + "".join(f"{n:>14}" for n in names))
+    for label, cell in rows:
+        print(f"{label:<28}" + "".join(f"{cell(r):>14}" for r in reports))
+    if reports:
+        cats = sorted({c for r in reports for c in r.answer_f1_by_category})
+        for c in cats:
+            print(
+                f"{'  F1 ' + c:<28}" + "".join(f"{r.answer_f1_by_category.get(c, 0):>14.3f}" for r in reports)
+            )
     return 0

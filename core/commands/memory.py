@@ -155,7 +155,8 @@ def run_forget(args: argparse.Namespace) -> int:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from core.memory.locomo import load_locomo, sessions_of
+    from core.memory.evaluation import sessions_of
+    from core.memory.locomo import load_locomo
 
     samples = load_locomo(args.file)
     if args.sample:

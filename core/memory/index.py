@@ -61,6 +61,10 @@ class MemoryIndex:
         by_id = {m.id: m for m in self._store.get_many([i for i, _ in hits])}
         return [(by_id[i], s) for i, s in hits if i in by_id]
 
+    def ids(self) -> set[int]:
+        with self._lock:
+            return self._open().ids()
+
     @property
     def count(self) -> int:
         with self._lock:

