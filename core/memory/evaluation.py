@@ -202,7 +202,7 @@ def _ask(
         reference=q.answer,
         category=q.category,
         prediction=prediction,
-        f1=round(scoring.answer_f1(prediction, q), 4),
+        f1=round(scoring.answer_score(prediction, q), 4),
         recalled=len(recalled),
         used=len(got.value.used) if got.value is not None else 0,
         ms=round(got.ms, 1),
