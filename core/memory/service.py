@@ -449,6 +449,15 @@ class MemoryService:
             self._worker.start()
         self._queue.put(conversation_id)
 
+    def catch_up(self) -> int:
+        """Queue the conversations whose last exchanges were not learnt (the app closed first)."""
+        if not self.enabled:
+            return 0
+        pending = self.memories.behind()
+        for conversation_id in pending:
+            self.after_exchange(conversation_id)
+        return len(pending)
+
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until queued memory work is done (tests, CLI). Returns False on timeout."""
         done = threading.Event()

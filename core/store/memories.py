@@ -277,6 +277,17 @@ class MemoryStore:
                 "update memory_runs set status = 'cancelled', error = 'interrupted' where status = 'running'"
             ).rowcount
 
+    def behind(self) -> list[int]:
+        """Conversations, not paused, with finished messages that memory has not looked at yet."""
+        with self._lock:
+            rows = self._db.execute(
+                "select c.id from conversations c where c.memory_paused = 0 and exists "
+                "(select 1 from messages m where m.conversation_id = c.id and m.id > c.memory_through "
+                "and m.role = 'assistant' and m.status in ('complete', 'stopped', 'incomplete'))"
+                " order by c.id"
+            ).fetchall()
+            return [int(r[0]) for r in rows]
+
     def log(self, event: str, **fields: Any) -> None:
         with self._lock, self._db.conn:
             self._log(event, **fields)

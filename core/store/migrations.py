@@ -300,6 +300,11 @@ def _v7_memory(db: sqlite_utils.Database) -> None:
     # The last message whose facts were extracted: memory work left undone (the app closed) is picked up.
     db["conversations"].add_column("memory_through", int, not_null_default=0)
     db["messages"].add_column("memories", str)  # JSON [{"id", "text"}]: the memories this answer used
+    # Conversations from before memory existed are not mined all at once on the first start.
+    db.execute(
+        "update conversations set memory_through = "
+        "(select coalesce(max(id), 0) from messages where conversation_id = conversations.id)"
+    )
 
 
 MIGRATIONS: list[Migration] = [

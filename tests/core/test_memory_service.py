@@ -188,3 +188,30 @@ def test_each_exchange_is_learnt_in_the_background_and_recalled_in_the_next_answ
     (run,) = store.memories.runs()
     assert run.status == "done" and runs and runs[0].id == run.id  # type: ignore[attr-defined]
     assert store.conversations.get(conversation.id).memory_through == answer.id
+
+
+def test_exchanges_left_unlearnt_are_caught_up(memory: MemoryService, store: Store) -> None:
+    conversation = store.conversations.create("c")
+    store.conversations.add_message(conversation.id, "user", "hello")
+    answer = store.conversations.add_message(conversation.id, "assistant", "Hi! How can I help?")
+    paused = store.conversations.create("p")
+    store.conversations.add_message(paused.id, "assistant", "hi")
+    memory.set_paused(paused.id, True)
+    assert store.memories.behind() == [conversation.id]
+    assert memory.catch_up() == 1
+    assert memory.wait_idle(120)
+    assert store.conversations.get(conversation.id).memory_through == answer.id
+    assert store.memories.behind() == []
+
+
+def test_the_users_words_are_matched_in_the_third_person_memories_use(
+    memory: MemoryService,
+) -> None:
+    from core.memory.service import in_third_person
+
+    assert in_third_person("I'm sure my dog likes me") == "User is sure User's dog likes User"
+    dog = memory.add("User has a dog named Rex.")
+    memory.add("User lives in Porto.")
+    (hit,) = memory.recall("What is my dog called?", k=1, threshold=0.4)
+    assert hit.memory.id == dog.id
+    assert memory.recall("What is the capital of France?", threshold=0.4) == []
