@@ -276,7 +276,8 @@ class MemoryPanel(QWidget):
         elif query.strip():
             self.summary.setText(f"{len(found)} of {total} memories match.")
         else:
-            self.summary.setText(f"{total} memories. Double-click one to correct it.")
+            noun = "memory" if total == 1 else "memories"
+            self.summary.setText(f"{total} {noun}. Double-click one to correct it.")
         if self._pending:
             self.summary.setText(self.summary.text() + " Saving…")
         self.forget_all_button.setEnabled(total > 0)
