@@ -6,6 +6,7 @@ RENDER_INTERVAL_MS, and only that answer (not the whole conversation), so the ev
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 from app.qt import (
@@ -35,9 +36,11 @@ _STATUS_NOTES = {
 class ChatView(QTextBrowser):
     """Signals:
     sig_source(int, int): answer message id and citation number, when the user clicks a source.
+    sig_memory(int): memory id, when the user clicks one of the memories an answer used.
     """
 
     sig_source = Signal(int, int)
+    sig_memory = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -130,11 +133,20 @@ class ChatView(QTextBrowser):
             )
             cursor.insertBlock()
             cursor.insertHtml(f'<p style="color:#555"><b>Sources</b><br>{links}</p>')
+        used = _memories_used(m.memories)
+        if used:
+            links = "<br>".join(
+                f'<a href="memory:{memory_id}">{escape(text)}</a>' for memory_id, text in used
+            )
+            cursor.insertBlock()
+            cursor.insertHtml(f'<p style="color:#555"><b>Memories used</b><br>{links}</p>')
 
     def _on_link(self, url: QUrl) -> None:
         if url.scheme() == "source":
             message_id, n = url.path().split("/")
             self.sig_source.emit(int(message_id), int(n))
+        elif url.scheme() == "memory":
+            self.sig_memory.emit(int(url.path()))
         else:
             QDesktopServices.openUrl(url)
 
@@ -162,3 +174,14 @@ class ChatView(QTextBrowser):
     def _scroll_to_end(self) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
+
+
+def _memories_used(stored: str | None) -> list[tuple[int, str]]:
+    """(id, text at the time) of the memories an answer used; an unreadable column shows nothing."""
+    if not stored:
+        return []
+    try:
+        used = {int(m["id"]): str(m["text"]) for m in json.loads(stored)}  # once each, in order
+    except (ValueError, TypeError, KeyError):
+        return []
+    return list(used.items())

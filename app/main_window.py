@@ -15,6 +15,7 @@ from app.conversation_list import ConversationList
 from app.device_panel import DevicePanel
 from app.documents_panel import DocumentsPanel
 from app.jobs import Job, JobRunner
+from app.memory_panel import MemoryPanel
 from app.model_wizard import ModelWizard
 from app.qt import (
     QCloseEvent,
@@ -153,6 +154,15 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.assistant_dock)
         self.tabifyDockWidget(self.documents_dock, self.assistant_dock)
         self.assistant_dock.hide()
+        self.memory_panel = MemoryPanel(self.services.memory)
+        self.memory_dock = QDockWidget("Memory", self)
+        self.memory_dock.setObjectName("memory-dock")
+        self.memory_dock.setWidget(self.memory_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.memory_dock)
+        self.tabifyDockWidget(self.documents_dock, self.memory_dock)
+        self.memory_dock.hide()
+        memory_action = self.memory_dock.toggleViewAction()
+        memory_action.setText("Memory")
         assistant_action = self.assistant_dock.toggleViewAction()
         assistant_action.setText("Assistant")
         toolbar.addAction(assistant_action)
@@ -160,6 +170,7 @@ class MainWindow(QMainWindow):
         documents_action = self.documents_dock.toggleViewAction()
         documents_action.setText("Documents")
         toolbar.addAction(documents_action)
+        toolbar.addAction(memory_action)
         toolbar.addAction(device_action)
 
         right = QWidget()
@@ -197,6 +208,8 @@ class MainWindow(QMainWindow):
         self.model_picker.activated.connect(self._pick_model)
         self.sig_answer_finished.connect(self.device_panel.answer_finished)
         self.view.sig_source.connect(self.open_source)
+        self.view.sig_memory.connect(self.show_memory)
+        self.memory_panel.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.device_panel.sig_device_changed.connect(
             lambda device: self.statusBar().showMessage(f"Next answers run on {device}.", 5000)
         )
@@ -225,6 +238,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         """Modal but not blocking (show, not exec): the event loop, and any answer streaming, keep running."""
         dialog = SettingsDialog(self.services.settings, self)
+        dialog.accepted.connect(self.memory_panel.refresh_switches)
         dialog.setModal(True)
         dialog.show()
         return dialog
@@ -273,6 +287,7 @@ class MainWindow(QMainWindow):
             self.view.show_messages(messages)
         self.setWindowTitle(f"{conv.title} · Hearth")
         self.documents_panel.set_conversation(conv.id)
+        self.memory_panel.set_conversation(conv.id)
 
     def open_source(self, message_id: int, n: int) -> SourceViewer | None:
         """Show source [n] of an answer in its place in the file."""
@@ -283,6 +298,12 @@ class MainWindow(QMainWindow):
         viewer = SourceViewer(citation, self)
         viewer.show()
         return viewer
+
+    def show_memory(self, memory_id: int) -> None:
+        """A memory an answer used, selected in the Memory panel."""
+        self.memory_dock.show()
+        self.memory_dock.raise_()
+        self.memory_panel.select_memory(memory_id)
 
     def _rename(self, conversation_id: int, title: str) -> None:
         self.services.store.conversations.update(conversation_id, title=title)
@@ -301,6 +322,7 @@ class MainWindow(QMainWindow):
             self.view.show_messages([])
             self.system_prompt.clear()
             self.documents_panel.set_conversation(None)
+            self.memory_panel.set_conversation(None)
         self.refresh_conversations()
 
     def _save_system_prompt(self) -> None:
@@ -470,4 +492,5 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
         self._reminders.shutdown()
         self.documents_panel.shutdown()
+        self.memory_panel.shutdown()
         event.accept()

@@ -2,10 +2,12 @@
 
 Run: `xvfb-run -a -s "-screen 0 1200x760x24" .venv/bin/python docs/make_screenshot.py docs/main-window.png`
 (`make screenshot` does this). The picture is the X screen itself, grabbed after the answer finished.
+--device-panel, --documents, --assistant and --memory (docs/memory.png, on a 1440x900 screen) show a dock.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -16,16 +18,76 @@ from app.main import STYLE_SHEET  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
 from app.qt import QApplication, QTimer  # noqa: E402
 from core.services.container import Services  # noqa: E402
+from core.store import Message  # noqa: E402
 
 DOCUMENT_QUESTION = "What time does the first weekday ferry leave the north pier?"
 ASSISTANT_REQUEST = "Make a note called Books with Dune and Emma"
+# --memory: what two earlier background runs learnt (chat title, day, added, (old, new) updated), one fact
+# the user wrote, then a real exchange that recalls them and a real run that learns from it.
+LEARNT = [
+    (
+        "Trip to Lisbon: trams and museums",
+        "2025-05-12",
+        [
+            "Is planning a trip to Lisbon in June",
+            "Prefers museums to beaches",
+            "Travels with their sister Ana",
+        ],
+        [],
+    ),
+    (
+        "Sourdough starter schedule",
+        "2025-06-02",
+        ["Bakes sourdough bread every Saturday", "Feeds the starter with rye flour", "Is vegetarian"],
+        [("Is planning a trip to Lisbon in June", "Is planning a trip to Lisbon in September")],
+    ),
+]
+WRITTEN = ["Has a cat called Miso", "Prefers recipes in metric units"]
+MEMORY_QUESTION = "What vegetarian dish could I cook tonight?"
 QUESTIONS = [
     "What is the capital of France?",
     "Give me three tips for sleeping well, as a bulleted list.",
 ]
 
 
-def main(out: Path, device_panel: bool = False, documents: bool = False, assistant: bool = False) -> int:
+def fill_memory(services: Services) -> None:
+    """Memories as two background runs would have left them: in SQLite, in the index, runs and events logged."""
+    memory = services.memory
+    titles = {c.title: c.id for c in services.store.conversations.list()}
+
+    for title, day, added, updated in LEARNT:
+        run = memory.memories.begin_run("exchange", titles[title])
+        for text in added:
+            vector = memory.index.embed([text])[0]
+            m = memory.memories.add(
+                text,
+                vector.tobytes(),
+                embed_model=memory.index.embed_model,
+                conversation_id=titles[title],
+                happened_at=day,
+                run_id=run.id,
+                fact=text,
+            )
+            memory.index.add(m.id, vector)
+        for old, new in updated:
+            target = next(m for m in memory.list() if m.text == old)
+            vector = memory.index.embed([new])[0]
+            memory.memories.update(target.id, new, vector.tobytes(), run_id=run.id, fact=new, happened_at=day)
+            memory.index.replace(target.id, vector)
+        memory.memories.finish_run(
+            run.id, "done", {"facts": len(added) + len(updated), "added": len(added), "updated": len(updated)}
+        )
+    for text in WRITTEN:
+        memory.add(text)
+
+
+def main(
+    out: Path,
+    device_panel: bool = False,
+    documents: bool = False,
+    assistant: bool = False,
+    memory: bool = False,
+) -> int:
     app = QApplication([])
     app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as home:
@@ -59,18 +121,32 @@ def main(out: Path, device_panel: bool = False, documents: bool = False, assista
             # The picture is taken while Hearth asks before writing the note.
             window.plan_view.sig_consent_asked.connect(lambda _card: QTimer.singleShot(600, grab))
 
+        if memory:
+            window.resize(1400, 860)
+            fill_memory(services)
+            window.memory_dock.show()
+            pending = [MEMORY_QUESTION]
+            # The picture waits for the background run that learns from the answer.
+            window.memory_panel.sig_run.connect(lambda _run: QTimer.singleShot(300, next_question))
+
         def next_question(_message: object = None) -> None:
             if pending:
                 window.send(pending.pop(0))
-            else:
-                QTimer.singleShot(400, grab)
+                return
+            if memory and window.current_id is not None:
+                # As if the user clicked the first memory the answer used.
+                messages: list[Message] = services.store.conversations.messages(window.current_id)
+                if messages[-1].memories:
+                    window.show_memory(json.loads(messages[-1].memories)[0]["id"])
+            QTimer.singleShot(400, grab)
 
         def grab() -> None:
             size = window.frameGeometry()
             window.screen().grabWindow(0).copy(0, 0, size.width() + 20, size.height() + 20).save(str(out))
             app.quit()
 
-        window.sig_answer_finished.connect(next_question)
+        if not memory:
+            window.sig_answer_finished.connect(next_question)
         QTimer.singleShot(300, next_question)
         app.exec()
         window.close()
@@ -87,5 +163,6 @@ if __name__ == "__main__":
             device_panel="--device-panel" in sys.argv,
             documents="--documents" in sys.argv,
             assistant="--assistant" in sys.argv,
+            memory="--memory" in sys.argv,
         )
     )
