@@ -148,7 +148,7 @@ class MemoryPanel(QWidget):
         self._refresh_after_edit = False
         self._closed = False  # after shutdown the store may be closed: late signals are ignored
 
-        self.enabled_box = QCheckBox("Remember new facts")
+        self.enabled_box = QCheckBox("Use memory")
         self.enabled_box.setToolTip(
             "When off, Hearth neither learns from your chats nor uses what it remembers. "
             "What is stored stays until you forget it."

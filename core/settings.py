@@ -94,7 +94,12 @@ SETTINGS: dict[str, Setting] = {
             0.0,
             1.0,
         ),
-        Setting("memory_enabled", bool, True, "Remember facts about you across conversations."),
+        Setting(
+            "memory_enabled",
+            bool,
+            True,
+            "Use what is remembered about you in answers, and learn new facts after each exchange.",
+        ),
         Setting(
             "memory_adapters",
             bool,
