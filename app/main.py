@@ -10,7 +10,7 @@ from pathlib import Path
 from types import TracebackType
 
 from app.main_window import MainWindow
-from app.qt import QApplication, QFont, QIcon, QMessageBox
+from app.qt import QApplication, QFont, QIcon, QMessageBox, QTimer
 from core import __version__
 from core.errors import HearthError
 from core.services.container import Services
@@ -18,6 +18,7 @@ from core.services.container import Services
 log = logging.getLogger(__name__)
 STYLE_SHEET = Path(__file__).with_name("style.qss")
 ICON = Path(__file__).resolve().parents[1] / "resources" / "hearth.svg"
+CATCH_UP_DELAY_MS = 10_000
 
 
 def _has_display() -> bool:
@@ -64,6 +65,8 @@ def run(argv: list[str] | None = None) -> int:
     _install_excepthook()
     window = MainWindow(services)
     window.show()
+    # Exchanges the last session did not get to learn from, once the window is up and the user settled in.
+    QTimer.singleShot(CATCH_UP_DELAY_MS, services.memory.catch_up)
     try:
         return int(app.exec())
     finally:
