@@ -31,6 +31,7 @@ class Job(QObject):
     sig_progress = Signal(object)
     sig_done = Signal(object)
     sig_failed = Signal(str)
+    _sig_over = Signal()  # last signal of a job: queued after the others, so they are delivered first
 
     def __init__(self) -> None:
         super().__init__()
@@ -58,6 +59,9 @@ class JobRunner:
         job = Job()
         with self._lock:
             self._live.add(job)
+        # The runner's reference goes only once the job's queued signals have reached the GUI thread: were the
+        # Job collected before, Qt would drop them, and a caller that kept no reference would never hear back.
+        job._sig_over.connect(lambda: self._release(job))
         QTimer.singleShot(0, lambda: self._start(job, work))
         return job
 
@@ -84,6 +88,9 @@ class JobRunner:
 
     def _forget(self, job: Job) -> None:
         job.finished.set()
+        job._sig_over.emit()
+
+    def _release(self, job: Job) -> None:
         with self._lock:
             self._live.discard(job)
 
