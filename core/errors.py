@@ -111,3 +111,7 @@ class ToolDefinitionError(HearthError):
 
 class PlanError(HearthError):
     """A plan's text does not parse, or names steps, tools or arguments that do not exist."""
+
+
+class DistillationError(HearthError):
+    """Memory adapters could not be distilled: an unsupported base model, no usable examples, a bad export."""
