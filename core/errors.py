@@ -115,3 +115,7 @@ class PlanError(HearthError):
 
 class MemoryEditError(HearthError):
     """A memory the user wrote or edited cannot be kept as it is (empty)."""
+
+
+class DistillationError(HearthError):
+    """Memory adapters could not be distilled: an unsupported base model, no usable examples, a bad export."""

@@ -25,7 +25,7 @@ from llama_cpp._internals import LlamaContext, LlamaModel
 from core.engine.chat_template import ChatTemplate
 from core.engine.context_policy import fit_to_context
 from core.engine.model_files import check_gguf_file
-from core.engine.perplexity import PerplexityResult, perplexity_from, window_nll
+from core.engine.perplexity import PerplexityResult, perplexity_from, token_logprobs, window_nll
 from core.engine.sampling import SamplerChain
 from core.engine.text_stream import TextStream
 from core.engine.types import (
@@ -177,8 +177,21 @@ class Engine:
 
     def count_chat_tokens(self, messages: Sequence[ChatMessage]) -> int:
         """Prompt tokens these messages take once rendered with the model's chat template."""
+        return len(self.chat_tokens(messages))
+
+    def chat_tokens(self, messages: Sequence[ChatMessage]) -> list[int]:
+        """The prompt tokens `chat` evaluates for these messages when they fit the context."""
         rendered = self._template.render(messages)
-        return len(self.tokenize(rendered.text, add_special=rendered.add_special, special=True))
+        return self.tokenize(rendered.text, add_special=rendered.add_special, special=True)
+
+    @functools.cached_property
+    def turn_end(self) -> str:
+        """The text that ends the model's turn in its chat template (e.g. "<|im_end|>"): the template's
+        stop string, else the end-of-text token's."""
+        stops = self._template.render([{"role": "user", "content": "x"}]).stop
+        return (
+            stops[0] if stops and not stops[0].startswith("\n") else self._token_text(self._model.token_eos())
+        )
 
     @functools.cached_property
     def eog_tokens(self) -> list[int]:
@@ -436,6 +449,20 @@ class Engine:
             finally:
                 self._reset_kv()
             return PerplexityResult(perplexity_from(total, count), count, windows, time.perf_counter() - t0)
+
+    def token_logprobs(self, tokens: Sequence[int], first: int, adapter: str | None = None) -> list[float]:
+        """log p(tokens[i] | tokens[:i]) for each i >= first, with `adapter` (or none) applied: how likely
+        the model finds a given continuation, e.g. to check an exported adapter against its trainer."""
+        if not 1 <= first < len(tokens) <= self.n_ctx:
+            raise GenerationError(f"Cannot score tokens {first}..{len(tokens)} in a context of {self.n_ctx}.")
+        with self._lock:
+            n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
+            self._activate_adapter(adapter)
+            self._reset_kv()
+            try:
+                return token_logprobs(self._ctx.ctx, n_vocab, list(tokens), first, self._n_batch)
+            finally:
+                self._reset_kv()
 
     def _reset_kv(self) -> None:
         llama_cpp.llama_memory_clear(self._ctx.memory, True)

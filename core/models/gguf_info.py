@@ -72,6 +72,7 @@ class GGUFInfo:
     vocab_size: int
     metadata: dict[str, Any] = field(repr=False)  # every key, arrays left out unless asked for
     tensors: tuple[TensorInfo, ...] = field(repr=False)
+    data_offset: int = 0  # where the tensor data section starts in the file (tensor offsets count from it)
 
     def arch_value(self, key: str, default: Any = None) -> Any:
         return self.metadata.get(f"{self.architecture}.{key}", default)
@@ -199,10 +200,12 @@ def read_gguf(path: Path, keep_arrays: Iterable[str] = ()) -> GGUFInfo:
             f"the file is truncated: it has {size:,} bytes but its tensors need {data_end:,} "
             "(an interrupted download or copy?)",
         )
-    return _summarise(path, size, meta, tuple(tensors))
+    return _summarise(path, size, meta, tuple(tensors), data_start)
 
 
-def _summarise(path: Path, size: int, meta: dict[str, Any], tensors: tuple[TensorInfo, ...]) -> GGUFInfo:
+def _summarise(
+    path: Path, size: int, meta: dict[str, Any], tensors: tuple[TensorInfo, ...], data_offset: int
+) -> GGUFInfo:
     arch = str(meta.get("general.architecture", "unknown"))
 
     def arch_int(key: str) -> int:
@@ -229,6 +232,7 @@ def _summarise(path: Path, size: int, meta: dict[str, Any], tensors: tuple[Tenso
         vocab_size=arch_int("vocab_size") or vocab,
         metadata=meta,
         tensors=tensors,
+        data_offset=data_offset,
     )
 
 
