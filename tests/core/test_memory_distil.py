@@ -177,7 +177,8 @@ def test_the_decision_tokens_are_found_and_can_weigh_more(tiny_engine: Engine, t
     encoded = encode(tiny_engine, examples, 448)
     for ex, enc in zip(examples, encoded, strict=True):
         key = tiny_engine.detokenize(enc.ids[enc.n_prompt : enc.n_prompt + enc.n_key])
-        assert key == ex.target[: decision_span(ex)]
+        # The key tokens cover the decision; the last may run a character past it ("]," is one token).
+        assert key.startswith(ex.target[: decision_span(ex)]) and len(key) - decision_span(ex) <= 2
     assert [e.n_key > 0 for e in encoded] == [False, True, True]  # extract, update, answer
     with torch.no_grad():
         plain = batch_loss(tiny_base.model, encoded[1:], key_weight=1.0)
@@ -208,7 +209,7 @@ def test_export_puts_q_and_k_rows_in_llama_cpp_rope_order(
     wrong = Unpermuted(**{k: getattr(tiny_base, k) for k in tiny_base.__dataclass_fields__})
     path = write_lora_gguf(lora, tiny_base, tmp_path / "qk.gguf", dtype=np.float32)
     back = read_lora_gguf(path, tiny_base)
-    assert (back.rank, back.alpha, back.targets) == (4, 2.0, ("q_proj", "k_proj"))
+    assert (back.rank, back.alpha, set(back.targets)) == (4, 2.0, {"q_proj", "k_proj"})
     assert all(np.array_equal(back.weights[k][j], weights[k][j]) for k in weights for j in (0, 1))
     tiny_engine.load_adapter("qk", path)
     tiny_engine.load_adapter(
@@ -216,7 +217,8 @@ def test_export_puts_q_and_k_rows_in_llama_cpp_rope_order(
     )
     example = synth.generate("answer", 1, seed=4)[0]
     right = check_export(tiny_base, lora, tiny_engine, "qk", example, n=4)
-    assert right.max_diff < 0.01 and right.base_max_diff < 0.01
+    # f16 logits of random weights: agreement within 0.1 nats; rows in the wrong order miss by far more.
+    assert right.max_diff < 0.1 and right.base_max_diff < 0.01
     assert abs(right.nll_adapter - right.nll_base) > 0.01, "the adapter changes the model"
     assert check_export(tiny_base, lora, tiny_engine, "qk-wrong", example, n=4).max_diff > 10 * right.max_diff
 
