@@ -11,10 +11,10 @@ from pathlib import Path
 from core import __version__
 
 
-def hearth(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+def hearth(*args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HEARTH_HOME": str(home)}
     return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "core.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
     )
 
 

@@ -85,12 +85,14 @@ def test_ingest_learns_from_a_locomo_conversation(hearth_home: Path, tmp_path: P
     ]
     path = tmp_path / "locomo.json"
     path.write_text(json.dumps(sample))
-    out = hearth("memory", "ingest", str(path), "--json", home=hearth_home)
+    # Loads the model, the adapters and the embedder, then extracts and decides: minutes on a busy machine.
+    out = hearth("memory", "ingest", str(path), "--json", home=hearth_home, timeout=600)
     assert out.returncode == 0, out.stderr
     (run,) = json.loads(out.stdout)
     assert run["status"] == "done" and run["kind"] == "ingest"
     listed = json.loads(hearth("memory", "list", "--json", home=hearth_home).stdout)
     assert len(listed) == run["added"] - run["deleted"]
+    assert any("Pixel" in m["text"] for m in listed)  # the shipped extraction adapter finds the cat
     for m in listed:
         assert m["source"] == "ingest" and m["happened_at"] == "3 March, 2024"
         assert set(m["source_ids"]) <= {"D1:1", "D1:2"}
