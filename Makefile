@@ -43,9 +43,11 @@ gpu: setup
 		$(PIP) install --force-reinstall --no-deps --no-cache-dir --no-binary llama-cpp-python $(LLAMA_CPP)
 	$(PY) -c "import llama_cpp, sys; ok = llama_cpp.llama_supports_gpu_offload(); print('GPU offload:', ok); sys.exit(0 if ok else 1)"
 
+# The codebase held to its own rules: ruff (pinned in pyproject) and mypy on core/ and app/.
 lint: setup
 	$(VENV)/bin/ruff check core app tests
 	$(VENV)/bin/ruff format --check core app tests
+	$(VENV)/bin/mypy
 
 screenshot: setup
 	xvfb-run -a -s "-screen 0 1200x760x24" $(PY) docs/make_screenshot.py docs/main-window.png

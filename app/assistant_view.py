@@ -28,8 +28,8 @@ from app.qt import (
 from core.assistant.consent import ConsentRequest
 from core.assistant.events import AgentEvent
 from core.assistant.plan import render_args
+from core.assistant.service import AssistantService
 from core.errors import HearthError
-from core.services.assistant import AssistantService
 
 _STATUS_WORDS = {
     "planned": "planned",
@@ -160,7 +160,7 @@ class PlanView(QWidget):
         row = self._rows.get(step_id)
         return row.text(2) if row is not None else ""
 
-    def _row(self, step_id: int, tool: str, args: dict, status: str) -> None:  # type: ignore[type-arg]
+    def _row(self, step_id: int, tool: str, args: dict, status: str) -> None:
         row = self._rows.get(step_id)
         if row is None:
             row = QTreeWidgetItem([str(step_id), "", "", ""])
@@ -229,9 +229,8 @@ class ActionsPanel(QWidget):
 
     def _selection_changed(self) -> None:
         rows = self.table.selectionModel().selectedRows()
-        self.undo_button.setEnabled(
-            bool(rows) and bool(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
-        )
+        item = self.table.item(rows[0].row(), 0) if rows else None
+        self.undo_button.setEnabled(item is not None and bool(item.data(Qt.ItemDataRole.UserRole)))
 
     def undo_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()

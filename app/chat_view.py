@@ -19,7 +19,7 @@ from app.qt import (
     QWidget,
     Signal,
 )
-from core.services.grounding import citations_from_json
+from core.chat.grounding import citations_from_json
 from core.store import Message
 
 RENDER_INTERVAL_MS = 40

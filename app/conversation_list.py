@@ -10,6 +10,7 @@ from app.qt import (
     QListWidgetItem,
     QMenu,
     QMessageBox,
+    QPoint,
     QPushButton,
     Qt,
     QTimer,
@@ -117,8 +118,8 @@ class ConversationList(QWidget):
         if title:
             self.sig_renamed.emit(int(item.data(_ID_ROLE)), title)
 
-    def _show_menu(self, pos: object) -> None:
-        item = self.list.itemAt(pos)  # type: ignore[arg-type]
+    def _show_menu(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
         if item is None:
             return
         menu = QMenu(self)
@@ -127,4 +128,4 @@ class ConversationList(QWidget):
         delete = QAction("Delete…", menu)
         delete.triggered.connect(lambda: self.confirm_delete(int(item.data(_ID_ROLE))))
         menu.addActions([rename, delete])
-        menu.exec(self.list.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.exec(self.list.viewport().mapToGlobal(pos))

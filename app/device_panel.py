@@ -35,7 +35,7 @@ from app.qt import (
     QWidget,
     Signal,
 )
-from core.services.container import Services
+from core.services import Services
 from core.store import Message
 from core.telemetry.history import export_csv
 

@@ -254,8 +254,9 @@ class DocumentsPanel(QWidget):
     def remove_selected(self) -> None:
         rows = {i.row() for i in self.files.selectedIndexes()}
         for row in sorted(rows, reverse=True):
-            path = self.files.item(row, 0).data(Qt.ItemDataRole.UserRole)
-            self.documents.remove(path, self.current_collection())
+            item = self.files.item(row, 0)
+            if item is not None:
+                self.documents.remove(item.data(Qt.ItemDataRole.UserRole), self.current_collection())
         self.reload_collections()
 
     # ---- the conversation's collections ----

@@ -13,11 +13,12 @@ from app.main_window import MainWindow
 from app.qt import QApplication, QFont, QIcon, QMessageBox, QTimer
 from core import __version__
 from core.errors import HearthError
-from core.services.container import Services
+from core.resources import resource_path
+from core.services import Services
 
 log = logging.getLogger(__name__)
 STYLE_SHEET = Path(__file__).with_name("style.qss")
-ICON = Path(__file__).resolve().parents[1] / "resources" / "hearth.svg"
+ICON = resource_path("hearth.svg")
 CATCH_UP_DELAY_MS = 10_000
 
 
@@ -49,7 +50,12 @@ def run(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    existing = QApplication.instance()
+    app = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication(argv if argv is not None else sys.argv)
+    )
     app.setApplicationName("Hearth")
     app.setApplicationVersion(__version__)
     app.setFont(QFont(app.font().family(), 10))

@@ -35,17 +35,14 @@ from app.qt import (
 )
 from app.settings_dialog import SettingsDialog
 from app.source_viewer import SourceViewer
-from core.assistant.agent import AgentRun
 from core.assistant.consent import ConsentRequest
 from core.assistant.events import AgentEvent
+from core.chat.grounding import citations_from_json
 from core.errors import HearthError
 from core.models import list_models
 from core.models.hub import HubClient
-from core.services.assistant_summary import assistant_summary
-from core.services.chat import Turn
-from core.services.container import Services
-from core.services.grounding import citations_from_json
-from core.store import Message
+from core.services import Services
+from core.store import Message, Turn
 
 LIVE_RATE_INTERVAL_MS = 250
 REMINDER_CHECK_MS = 30_000
@@ -231,7 +228,7 @@ class MainWindow(QMainWindow):
         job.sig_done.connect(self._show_reminders)
         return job
 
-    def _show_reminders(self, fired: list) -> None:  # type: ignore[type-arg]
+    def _show_reminders(self, fired: list) -> None:
         for reminder in fired:
             self.statusBar().showMessage(f"Reminder: {reminder.text}", 15000)
 
@@ -393,7 +390,7 @@ class MainWindow(QMainWindow):
                 job.report(waiter)
                 return waiter.wait()
 
-            return assistant.run(text, consent=consent, on_event=job.report, cancel=job.cancel_event)
+            return assistant.run_turn(turn, consent=consent, on_event=job.report, cancel=job.cancel_event)
 
         job = self.runner.submit(work)
         job.sig_progress.connect(self._on_assistant_event)
@@ -415,18 +412,10 @@ class MainWindow(QMainWindow):
         elif payload.kind == "step_started":
             self.rate_label.setText(f"Running {payload.tool}…")
 
-    def _on_assistant_done(self, run: AgentRun) -> None:
-        assert self._turn is not None
-        convs = self.services.store.conversations
-        convs.update_message(
-            self._turn.answer.id, content=assistant_summary(run), status="complete", finish_reason="stop"
-        )
-        message = convs.get_message(self._turn.answer.id)
+    def _on_assistant_done(self, message: Message) -> None:
         self.actions_panel.refresh()
         self._end_turn(message)
-        self.rate_label.setText(
-            f"{len(run.outcomes)} call(s) run" + (" after planning again" if run.replanned else "")
-        )
+        self.rate_label.setText("Stopped" if message.status == "stopped" else "Done")
 
     def stop(self) -> None:
         if self._job is not None:

@@ -291,10 +291,11 @@ class MemoryPanel(QWidget):
 
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
-        return [int(self.table.item(r, 0).data(_ID)) for r in rows if self.table.item(r, 0) is not None]
+        return [int(item.data(_ID)) for r in rows if (item := self.table.item(r, 0)) is not None]
 
     def ids_shown(self) -> list[int]:
-        return [int(self.table.item(r, 0).data(_ID)) for r in range(self.table.rowCount())]
+        rows = range(self.table.rowCount())
+        return [int(item.data(_ID)) for r in rows if (item := self.table.item(r, 0)) is not None]
 
     def select_memory(self, memory_id: int) -> bool:
         """Select and show one memory (an answer's link); False, said in the status bar, if it is gone."""
@@ -311,7 +312,9 @@ class MemoryPanel(QWidget):
         row = shown.index(memory_id)
         self.table.clearSelection()
         self.table.selectRow(row)
-        self.table.scrollToItem(self.table.item(row, 0))
+        item = self.table.item(row, 0)
+        if item is not None:
+            self.table.scrollToItem(item)
         return True
 
     def _update_buttons(self) -> None:
@@ -392,7 +395,9 @@ class MemoryPanel(QWidget):
         if not ids:
             return
         if len(ids) == 1:
-            text = self.table.item(self.ids_shown().index(ids[0]), 0).text()
+            item = self.table.item(self.ids_shown().index(ids[0]), 0)
+            text = item.text() if item is not None else ""
+
             question = f"Forget “{text}”? Hearth will no longer know or use it."
         else:
             question = f"Forget these {len(ids)} memories? Hearth will no longer know or use them."
@@ -427,7 +432,9 @@ class MemoryPanel(QWidget):
     def _edit_selected(self) -> None:
         ids = self.selected_ids()
         if len(ids) == 1:
-            self.table.editItem(self.table.item(self.ids_shown().index(ids[0]), 0))
+            item = self.table.item(self.ids_shown().index(ids[0]), 0)
+            if item is not None:
+                self.table.editItem(item)
 
     def _on_item_edited(self, item: QTableWidgetItem) -> None:
         if self._filling or item.column() != 0:

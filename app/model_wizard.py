@@ -7,6 +7,8 @@ runs on the wizard's own worker thread, reports progress and can be cancelled; t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.jobs import Job, JobRunner
 from app.qt import (
     QCheckBox,
@@ -29,24 +31,21 @@ from app.qt import (
     QWizardPage,
     Signal,
 )
-from core.engine import Engine, EngineConfig, GenerationOptions
+from core.engine import GenerationOptions
 from core.models.catalog import ModelCatalog
-from core.models.fit import check_fit, estimate, gib, rough_need
+from core.models.fit import FitReport, gib
 from core.models.hub import HubClient, HubFile
 from core.models.progress import Progress
 from core.models.quant_types import FLOAT_TYPES, TARGETS
-from core.models.quantize import quantize_model
-from core.models.starters import STARTERS, Starter
-from core.services.container import Services
+from core.models.quantize import QuantizeResult, quantize_model
+from core.models.starters import STARTERS, hub_file_fit
+from core.runtime import spec_from_settings
+from core.services import Services
 from core.store import ModelRecord
 
 PAGE_SEARCH, PAGE_FILES, PAGE_DOWNLOAD, PAGE_QUANTIZE, PAGE_TRY = range(5)
 _FIT_CONTEXT = 4096
 _VERDICT_WORDS = {"fits": "fits", "tight": "tight fit", "too_big": "too big"}
-
-
-def _starter_for(repo: str) -> Starter | None:
-    return next((s for s in STARTERS if s.repo == repo), None)
 
 
 def _progress_text(p: Progress) -> str:
@@ -168,10 +167,10 @@ class SearchPage(QWizardPage):
         self.results.clear()
         device = self.w.device_memory
         for s in STARTERS:
-            need = s.memory("Q4_K_M", _FIT_CONTEXT)
-            verdict = check_fit(need, s.shape.n_layers, 0, device).verdict
+            fit = s.fit("Q4_K_M", _FIT_CONTEXT, device)
             item = QListWidgetItem(
-                f"★ {s.name}: {s.note} · Q4_K_M needs about {gib(need.total_bytes)} ({_VERDICT_WORDS[verdict]})"
+                f"★ {s.name}: {s.note} · Q4_K_M needs about {gib(fit.need.total_bytes)} "
+                f"({_VERDICT_WORDS[fit.verdict]})"
             )
             item.setData(Qt.ItemDataRole.UserRole, s.repo)
             self.results.addItem(item)
@@ -185,7 +184,7 @@ class SearchPage(QWizardPage):
         job.sig_done.connect(self._show_results)
         job.sig_failed.connect(self._failed)
 
-    def _show_results(self, models: list) -> None:  # type: ignore[type-arg]
+    def _show_results(self, models: list) -> None:
         self.search_button.setEnabled(True)
         self.results.clear()
         for m in models:
@@ -248,12 +247,8 @@ class FilesPage(QWizardPage):
         job.sig_done.connect(self._show)
         job.sig_failed.connect(self.status.setText)
 
-    def _fit(self, f: HubFile):  # type: ignore[no-untyped-def]
-        starter = _starter_for(self.w.repo)
-        if starter is not None:
-            need = estimate(f.size, starter.shape, min(_FIT_CONTEXT, starter.context_length))
-            return check_fit(need, starter.shape.n_layers, 0, self.w.device_memory)
-        return check_fit(rough_need(f.size, _FIT_CONTEXT), 1, 0, self.w.device_memory)
+    def _fit(self, f: HubFile) -> FitReport:
+        return hub_file_fit(self.w.repo, f.size, _FIT_CONTEXT, self.w.device_memory)
 
     def _show(self, files: list[HubFile]) -> None:
         self.files = [f for f in files if not f.is_split]
@@ -275,9 +270,7 @@ class FilesPage(QWizardPage):
     def _selected(self) -> None:
         f = self.chosen()
         if f is not None:
-            report = self._fit(f)
-            rough = "" if _starter_for(self.w.repo) else " (estimated from the file size)"
-            self.fit_label.setText(report.message + rough)
+            self.fit_label.setText(self._fit(f).message)
             floating = (f.quant_type or "").upper() in FLOAT_TYPES
             self.quantize.setChecked(floating)
             self.quantize.setToolTip(
@@ -344,12 +337,12 @@ class QuantizePage(_JobPage):
         )
 
     def finished(self, result: object) -> None:
-        record = result.record  # type: ignore[attr-defined]
+        assert isinstance(result, QuantizeResult)
+        record = result.record
         self.w.final = record
-        warning = getattr(result, "warning", "")
         self.detail.setText(
-            f"Made {record.name} ({gib(record.size_bytes)}) in {result.seconds:.1f} s. {warning}"
-        )  # type: ignore[attr-defined]
+            f"Made {record.name} ({gib(record.size_bytes)}) in {result.seconds:.1f} s. {result.warning}"
+        )
 
 
 class TryPage(QWizardPage):
@@ -384,16 +377,17 @@ class TryPage(QWizardPage):
         self.output.clear()
         self.metrics.setText("Loading the model…")
         self.try_button.setEnabled(False)
-        threads = self.w.services.settings.get("n_threads") or None
+        services = self.w.services
+        # Through the host: the app holds one model at a time, and this one is ready if it becomes the default.
+        spec = replace(spec_from_settings(services.settings), model=record.id)
 
         def work(job: Job) -> object:
-            with Engine(EngineConfig(model_path=record.path, n_ctx=2048, n_threads=threads)) as engine:
-                return engine.chat(
-                    [{"role": "user", "content": prompt}],
-                    GenerationOptions(max_tokens=96, temperature=0.7),
-                    on_token=job.report,
-                    cancel=job.cancel_event,
-                )
+            return services.host.get(spec).chat(
+                [{"role": "user", "content": prompt}],
+                GenerationOptions(max_tokens=96, temperature=0.7),
+                on_token=job.report,
+                cancel=job.cancel_event,
+            )
 
         self.job = self.w.runner.submit(work)
         self.job.sig_progress.connect(lambda piece: self.output.insertPlainText(piece))

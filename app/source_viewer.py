@@ -25,8 +25,8 @@ from core.errors import HearthError
 def file_url(citation: Citation) -> QUrl:
     """The file, at the cited page where the viewer understands it (PDF readers take #page=N)."""
     url = QUrl.fromLocalFile(citation.file)
-    if citation.page and citation.file.lower().endswith(".pdf"):
-        url.setFragment(f"page={citation.page}")
+    if citation.place.page and citation.file.lower().endswith(".pdf"):
+        url.setFragment(f"page={citation.place.page}")
     return url
 
 
@@ -36,9 +36,7 @@ class SourceViewer(QDialog):
         self.citation = citation
         self.setWindowTitle(f"[{citation.n}] {Path(citation.file).name}")
         self.resize(760, 520)
-        where = (
-            f"page {citation.page}" if citation.page else (f"line {citation.line}" if citation.line else "")
-        )
+        where = citation.place.label().removeprefix(", ")
         self.place = QLabel(f"{citation.file}{'  ·  ' + where if where else ''}")
         self.place.setWordWrap(True)
         self.view = QTextBrowser()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from core.engine import default_threads
+from core.engine import physical_cores
 from core.errors import EmbedderError
 
 if TYPE_CHECKING:
@@ -71,12 +71,12 @@ class Embedder:
             raise EmbedderError(f"Cannot load the embedding model at '{folder}': {e}") from e
         self.ref = ref
         self.path = folder
-        self.threads = threads or max(1, default_threads() - 1)
+        self.threads = threads or max(1, physical_cores() - 1)
         dimension = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension  # sentence-transformers before 5
         )
         self.dim = int(dimension() or 0)
-        self.max_tokens = int(self._model.max_seq_length)
+        self.max_tokens = int(self._model.max_seq_length or 256)
         self._lock = threading.Lock()
         self._tokenizer = _offsets_tokenizer(self._model.tokenizer)
 

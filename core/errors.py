@@ -24,6 +24,23 @@ class GenerationError(HearthError):
     """llama.cpp failed while evaluating a prompt or decoding."""
 
 
+class EngineClosedError(GenerationError):
+    """A request reached an engine that was closed (the model was switched or the app is closing)."""
+
+
+class QueueFullError(GenerationError):
+    """Too many requests are waiting for the model; try again after `retry_after_s` seconds."""
+
+    def __init__(self, waiting: int, retry_after_s: float) -> None:
+        super().__init__(f"The model is busy: {waiting} requests are waiting. Try again in a moment.")
+        self.waiting = waiting
+        self.retry_after_s = retry_after_s
+
+
+class CapabilityError(GenerationError):
+    """A request needs something the engine cannot do (a grammar, LoRA adapters...)."""
+
+
 class GrammarError(HearthError):
     """A grammar or JSON schema could not be compiled into a sampler."""
 

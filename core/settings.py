@@ -28,9 +28,9 @@ class Setting:
             value = float(value)
         if not isinstance(value, self.type) or isinstance(value, bool) != (self.type is bool):
             raise ValueError(f"Setting '{self.key}' takes a {self.type.__name__}, not {value!r}.")
-        if self.minimum is not None and value < self.minimum:
+        if self.minimum is not None and isinstance(value, int | float) and value < self.minimum:
             raise ValueError(f"Setting '{self.key}' must be at least {self.minimum}.")
-        if self.maximum is not None and value > self.maximum:
+        if self.maximum is not None and isinstance(value, int | float) and value > self.maximum:
             raise ValueError(f"Setting '{self.key}' must be at most {self.maximum}.")
         return value
 

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.main import STYLE_SHEET  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
 from app.qt import QApplication, QTimer  # noqa: E402
-from core.services.container import Services  # noqa: E402
+from core.services import Services  # noqa: E402
 from core.store import Message  # noqa: E402
 
 DOCUMENT_QUESTION = "What time does the first weekday ferry leave the north pier?"

@@ -11,7 +11,7 @@ import sentencepiece as spm
 import torch
 from safetensors.torch import save_file
 
-from core.models.compare import bundled_text
+from core.bench.quants import bundled_text
 
 
 def write_tiny_hf_llama(

@@ -26,7 +26,7 @@ from core.assistant.planner import Planner, PlannerOutput
 from core.assistant.registry import ToolRegistry
 from core.assistant.toolrag import ToolRAG, ToolSelection
 from core.embeddings import SharedEmbedder, TextEncoder
-from core.engine import Engine, GenerationOptions
+from core.engine import ChatEngine, GenerationOptions
 from core.store import Store
 
 PLAIN_SYSTEM = "You are Hearth, a helpful assistant that runs privately on this computer. Answer briefly."
@@ -74,6 +74,22 @@ class AgentRun:
     replanned: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def all_failed(self) -> bool:
+        """Every call it made failed or timed out (declined and skipped ones are not failures)."""
+        statuses = [o.status for o in self.outcomes.values()]
+        return bool(statuses) and all(s in ("failed", "timeout") for s in statuses)
+
+    def metrics(self) -> dict[str, float | int]:
+        """What the run's planning cost, in the columns an answer's metrics are stored in."""
+        planners = [r.planner for r in self.reports]
+        return {
+            "prompt_tokens": sum(p.prompt_tokens for p in planners),
+            "ttft_ms": round(planners[0].ttft_ms, 2),
+            "total_ms": round(sum(r.latency_ms for r in self.reports), 2),
+            "queue_ms": round(sum(p.queue_ms for p in planners), 2),
+        }
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
@@ -88,7 +104,7 @@ class Assistant:
     def __init__(
         self,
         *,
-        engine: Engine,
+        engine: ChatEngine,
         registry: ToolRegistry,
         store: Store | None,
         embedder: TextEncoder | None = None,
@@ -122,10 +138,11 @@ class Assistant:
         feedback: str | None = None,
     ) -> PlanReport:
         t0 = time.perf_counter()
+        selection: ToolSelection | None = None
         if self.toolrag is not None:
-            selection: ToolSelection | None = self.toolrag.select(request, self.registry)
-            offered = selection.offered
-            query = selection.query_vector
+            selection = chosen = self.toolrag.select(request, self.registry)
+            offered = chosen.offered
+            query = chosen.query_vector
         else:
             selection, offered = None, self.registry
             query = self.embedder.encode([request])[0]

@@ -131,7 +131,7 @@ def _command_caller(name: str, argv: list[str], timeout: float, cwd: Path) -> Ca
     return call
 
 
-class _Missing(dict):  # type: ignore[type-arg]
+class _Missing(dict):
     """An optional argument left out of the call becomes an empty string in the command."""
 
     def __missing__(self, key: str) -> str:

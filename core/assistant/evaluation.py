@@ -24,8 +24,9 @@ from core.assistant.agent import Assistant
 from core.assistant.plan import REF_RE, Plan, Ref, plan_from_dicts
 from core.assistant.timeparse import parse_when
 from core.errors import HearthError
+from core.resources import resource_path
 
-EVAL_DIR = Path(__file__).resolve().parents[2] / "resources" / "eval" / "agent"
+EVAL_DIR = resource_path("eval", "agent")
 DEFAULT_SET = EVAL_DIR / "requests.jsonl"
 _TIME_ARGS = {"start", "due"}
 _FILLER = {"at", "on", "the", "a", "an", "my", "to", "about", "for", "of"}

@@ -11,12 +11,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from core.assistant.examples import Example
 from core.assistant.plan import END_OF_PLAN, Plan, parse_call, parse_plan
 from core.assistant.plan_grammar import DEFAULT_MAX_STEPS, build_plan_grammar
 from core.assistant.registry import ToolRegistry
-from core.engine import ChatMessage, Engine, GenerationOptions
+from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationResult
 from core.errors import PlanError
 
 PLAN_MAX_TOKENS = 256
@@ -48,6 +49,7 @@ class PlannerOutput:
     examples: list[Example]
     valid: bool  # False: the model stopped before join() (too long); the complete calls were kept
     error: str = ""
+    queue_ms: float = 0.0  # waited for the model behind other requests
 
 
 def describe_tools(tools: ToolRegistry) -> str:
@@ -98,7 +100,7 @@ def build_messages(
 class Planner:
     def __init__(
         self,
-        engine: Engine,
+        engine: ChatEngine,
         *,
         max_steps: int = DEFAULT_MAX_STEPS,
         max_tokens: int = PLAN_MAX_TOKENS,
@@ -117,39 +119,38 @@ class Planner:
         *,
         feedback: str | None = None,
         on_token: Callable[[str], None] | None = None,
-        on_step: Callable[[int, str, dict, list[int]], None] | None = None,
+        on_step: Callable[[int, str, dict[str, Any], list[int]], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> PlannerOutput:
-        messages = build_messages(
-            request, tools, examples, feedback, examples_as_turns=self.examples_as_turns
-        )
+        # Without a grammar (an engine that cannot take one) the plan is checked after decoding, and a plan
+        # that does not parse is asked for once more with the error.
+        constrained = self.engine.capabilities.grammar
         options = GenerationOptions(
-            grammar=build_plan_grammar(tools, self.max_steps),
+            grammar=build_plan_grammar(tools, self.max_steps) if constrained else None,
             temperature=0.0,
             max_tokens=self.max_tokens,
             repeat_penalty=1.0,  # a plan repeats names and quotes by nature; a penalty bends them
+            stop=() if constrained else (END_OF_PLAN,),
         )
-        watcher = _StepWatcher(tools, on_step)
-        stop = threading.Event()  # set by the caller's cancel or by a runaway call
-
-        def feed(piece: str) -> None:
-            if on_token is not None:
-                on_token(piece)
-            watcher.feed(piece)
-            if (cancel is not None and cancel.is_set()) or len(watcher.buffer) > MAX_CALL_CHARS:
-                stop.set()
-
         t0 = time.perf_counter()
-        result = self.engine.chat(messages, options, on_token=feed, cancel=stop)
+        attempts = 1 if constrained else 2
+        for attempt in range(1, attempts + 1):
+            messages = build_messages(
+                request, tools, examples, feedback, examples_as_turns=self.examples_as_turns
+            )
+            text, result = self._decode(messages, options, tools, on_token, on_step, cancel)
+            valid, error = True, ""
+            try:
+                plan = parse_plan(text if constrained else _ended(text), tools)
+            except PlanError as e:
+                # Under the grammar only a cut-off plan gets here: keep its complete calls.
+                valid, error = False, str(e)
+                plan = parse_plan(text, tools, strict=False)
+                if attempt < attempts and not (cancel is not None and cancel.is_set()):
+                    feedback = f"The plan did not parse ({error}); write it again in the format shown."
+                    continue
+            break
         latency = (time.perf_counter() - t0) * 1000
-        text = result.text
-        valid, error = True, ""
-        try:
-            plan = parse_plan(text, tools)
-        except PlanError as e:
-            # Only a cut-off plan gets here (the grammar admits nothing else): keep its complete calls.
-            valid, error = False, str(e)
-            plan = parse_plan(text, tools, strict=False)
         return PlannerOutput(
             plan=plan,
             text=text,
@@ -160,11 +161,39 @@ class Planner:
             examples=list(examples),
             valid=valid,
             error=error,
+            queue_ms=result.metrics.queue_ms,
         )
+
+    def _decode(
+        self,
+        messages: list[ChatMessage],
+        options: GenerationOptions,
+        tools: ToolRegistry,
+        on_token: Callable[[str], None] | None,
+        on_step: Callable[[int, str, dict[str, Any], list[int]], None] | None,
+        cancel: threading.Event | None,
+    ) -> tuple[str, GenerationResult]:
+        watcher = _StepWatcher(tools, on_step)
+        stop = threading.Event()  # set by the caller's cancel or by a runaway call
+
+        def feed(piece: str) -> None:
+            if on_token is not None:
+                on_token(piece)
+            watcher.feed(piece)
+            if (cancel is not None and cancel.is_set()) or len(watcher.buffer) > MAX_CALL_CHARS:
+                stop.set()
+
+        result = self.engine.chat(messages, options, on_token=feed, cancel=stop)
+        return result.text, result
 
     def prompt_tokens(self, request: str, tools: ToolRegistry, examples: Sequence[Example]) -> int:
         messages = build_messages(request, tools, examples, examples_as_turns=self.examples_as_turns)
         return self.engine.count_chat_tokens(messages)
+
+
+def _ended(text: str) -> str:
+    """Free text stopped at END_OF_PLAN (the stop string is not kept): put the end marker back."""
+    return text if END_OF_PLAN in text else text.rstrip() + END_OF_PLAN
 
 
 class _StepWatcher:

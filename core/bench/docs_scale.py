@@ -22,7 +22,7 @@ import numpy as np
 from core.documents import DocumentsService, EmbedderHost
 from core.documents.vectors import FLAT_MAX_CHUNKS, VectorIndex, index_path
 from core.evaluation.rag import default_data_dir
-from core.store import Store
+from core.store import Place, Store
 from core.store.documents import FileMeta, NewChunk
 
 _CHUNKS_PER_FILE = 100
@@ -155,10 +155,7 @@ def _scale(root: Path, embedders: EmbedderHost, n: int, queries: int, log: Calla
         chunks = [
             NewChunk(
                 seq=i,
-                page=None,
-                line=None,
-                char_start=0,
-                char_end=0,
+                place=Place(None, None, 0, 0),
                 n_tokens=128,
                 text=" ".join(vocab[w] for w in zipf[j * _WORDS_PER_CHUNK : (j + 1) * _WORDS_PER_CHUNK]),
                 vector=vectors[j].tobytes(),

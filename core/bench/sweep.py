@@ -18,7 +18,8 @@ from pathlib import Path
 
 import llama_cpp
 
-from core.engine import ChatMessage, Engine, EngineConfig, GenerationOptions
+from core.engine import ChatMessage, GenerationOptions, LocalEngine
+from core.runtime import open_local
 from core.telemetry.devices import Device, choose_source
 from core.telemetry.estimate import PowerModel
 from core.telemetry.nvml import NvmlSource
@@ -57,7 +58,7 @@ class _Run:
     energy: RequestEnergy
 
 
-def prompt_of_length(engine: Engine, n_tokens: int) -> list[ChatMessage]:
+def prompt_of_length(engine: LocalEngine, n_tokens: int) -> list[ChatMessage]:
     """A user message whose rendered chat prompt is about n_tokens long."""
     ask = "\n\nSummarise the story above in one long paragraph."
     text = _FILLER * (n_tokens // 20 + 2)
@@ -108,10 +109,13 @@ def run_sweep(
         try:
             for label, path in models:
                 for n_threads in threads:
-                    config = EngineConfig(
-                        path, n_ctx=4096, n_threads=n_threads, n_gpu_layers=gpu_layers, main_gpu=main_gpu
+                    engine = open_local(
+                        Path(path),
+                        n_ctx=4096,
+                        n_threads=n_threads,
+                        n_gpu_layers=gpu_layers,
+                        main_gpu=main_gpu,
                     )
-                    engine = Engine(config)
                     raw = llama_cpp.Llama(
                         model_path=path,
                         n_ctx=4096,
@@ -150,7 +154,7 @@ def run_sweep(
 
 
 def _hearth_run(
-    engine: Engine, messages: list[ChatMessage], options: GenerationOptions, sampler: Sampler
+    engine: LocalEngine, messages: list[ChatMessage], options: GenerationOptions, sampler: Sampler
 ) -> _Run:
     engine.reset_cache()
     meter = sampler.begin_request()
@@ -179,7 +183,7 @@ def _raw_run(
         temperature=0.0,
         repeat_penalty=1.0,
         logit_bias=ban,
-        stream=True,  # type: ignore[arg-type]
+        stream=True,
     ):
         if chunk["choices"][0]["delta"].get("content"):  # type: ignore[index,union-attr]
             stamps.append(time.perf_counter())

@@ -9,7 +9,7 @@ from core.commands.common import print_json
 from core.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("actions", help="the assistant's action log; undo what it made")
     kinds = p.add_subparsers(dest="actions", required=True)
     ls = kinds.add_parser("list", help="newest first")

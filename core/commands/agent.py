@@ -6,21 +6,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.assistant.agent import Assistant
 from core.assistant.consent import ConsentCallback, TerminalConsent, allow_all
 from core.assistant.custom_tools import load_tool_file
 from core.assistant.desktop import Desktop, RecordingDesktop, SystemDesktop
 from core.assistant.events import AgentEvent
 from core.assistant.registry import ToolRegistry
+from core.assistant.service import AssistantService
 from core.commands.common import print_json
 from core.errors import EmptyMessageError
-from core.services.assistant import AssistantService
-from core.services.engine_host import EngineHost
+from core.runtime import EngineHost
 from core.settings import Settings
 from core.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "agent", help="let the assistant do something with its tools (notes, calendar, mail...)"
     )
@@ -48,14 +47,8 @@ def run(args: argparse.Namespace) -> int:
         if args.tools is not None:
             # This file's functions only, for this run; a dry run binds nothing and starts no server.
             tool_file = load_tool_file(args.tools, bind=not args.dry_run)
-            assistant = Assistant(
-                engine=host.get(service.engine_spec(args.model)),
-                registry=ToolRegistry(tool_file.tools),
-                store=store,
-                embedder=service.embedder,
-                use_toolrag=not args.no_toolrag,
-                top_k=settings.get("assistant_toolrag_top_k"),
-                threshold=settings.get("assistant_toolrag_threshold"),
+            assistant = service.build(
+                ToolRegistry(tool_file.tools), args.model, use_toolrag=not args.no_toolrag
             )
         else:
             assistant = service.assistant(args.model)

@@ -10,14 +10,19 @@ from core.engine import embedded_model_path
 from core.models import resolve_model
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="benchmarks that print figures")
     kinds = p.add_subparsers(dest="bench", required=True)
     engine = kinds.add_parser("engine", help="Hearth's engine against raw llama-cpp-python, side by side")
     engine.add_argument("--model", "-m", help="catalog id or GGUF path (default: the embedded model)")
-    engine.add_argument("--threads", type=int, default=0, help="CPU threads (default: physical cores)")
+    engine.add_argument(
+        "--threads", type=int, default=0, help="CPU threads (default: Hearth chooses; raw takes every core)"
+    )
     engine.add_argument("--max-tokens", type=int, default=128)
     engine.add_argument("--runs", type=int, default=5)
+    engine.add_argument(
+        "--busy", action="store_true", help="hold one core with another process while measuring"
+    )
     engine.add_argument("--json", action="store_true")
     engine.set_defaults(run=run_engine)
     sweep = kinds.add_parser(
@@ -59,7 +64,7 @@ def run_engine(args: argparse.Namespace) -> int:
     from core.bench.engine_vs_raw import format_report, run_bench
 
     path = str(resolve_model(args.model) if args.model else embedded_model_path())
-    report = run_bench(path, threads=args.threads, max_tokens=args.max_tokens, runs=args.runs)
+    report = run_bench(path, threads=args.threads, max_tokens=args.max_tokens, runs=args.runs, busy=args.busy)
     print(json.dumps(report.as_dict(), indent=2) if args.json else format_report(report))
     return 0
 
@@ -97,7 +102,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from core.bench.sweep import format_table, run_sweep, write_csv, write_plot
-    from core.engine import default_threads
+    from core.engine import physical_cores
     from core.errors import HearthError
     from core.telemetry.devices import discover_devices
 
@@ -111,7 +116,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         raise HearthError(
             f"No device {', '.join(sorted(missing))} here. Devices: {', '.join(d.id for d in found)}."
         )
-    threads = [int(t) or default_threads() for t in args.threads.split(",")]
+    threads = [int(t) or physical_cores() for t in args.threads.split(",")]
     lengths = [int(n) for n in args.prompt_lengths.split(",")]
     points = run_sweep(
         models,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
+from core.chat.options import answer_options
 from core.commands.common import load_settings, print_json
-from core.engine import ChatMessage, Engine, GenerationOptions
+from core.engine import ChatMessage
 from core.errors import EmptyMessageError
-from core.services.engine_host import config_for, spec_from_settings
+from core.runtime import open_engine, spec_from_settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chat", help="ask the model one question and print the answer")
     p.add_argument("prompt", help="the message to send")
     p.add_argument("--model", "-m", help="catalog id or GGUF path (default: the model setting)")
@@ -33,18 +34,16 @@ def run(args: argparse.Namespace) -> int:
         spec = replace(spec, n_threads=args.threads)
     if args.gpu_layers is not None:
         spec = replace(spec, n_gpu_layers=args.gpu_layers)
-    engine = Engine(config_for(spec))
+    engine = open_engine(spec)
     system = settings.get("system_prompt") if args.system is None else args.system
     messages: list[ChatMessage] = [{"role": "system", "content": system}] if system else []
     messages.append({"role": "user", "content": args.prompt})
-    options = GenerationOptions(
-        max_tokens=args.max_tokens or settings.get("max_tokens"),
-        temperature=settings.get("temperature") if args.temperature is None else args.temperature,
-        repeat_penalty=settings.get("repeat_penalty"),
-    )
+    options = answer_options(settings, max_tokens=args.max_tokens, temperature=args.temperature)
     stream = None if args.json else (lambda piece: print(piece, end="", flush=True))
-    with engine:
+    try:
         result = engine.chat(messages, options, on_token=stream)
+    finally:
+        engine.close()
     if not args.json:
         print()
         return 0

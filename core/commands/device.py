@@ -10,7 +10,7 @@ from core.errors import HearthError
 from core.telemetry.service import Telemetry
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("device", help="devices, power source and current readings")
     p.add_argument("--select", metavar="ID", help="run inference on this device from now on ('cpu', 'gpu:0')")
     p.add_argument("--json", action="store_true")

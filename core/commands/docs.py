@@ -8,12 +8,12 @@ from collections.abc import Callable
 
 from core.commands.common import load_settings, print_json
 from core.documents import DocumentsService, IndexOptions, IndexReport
-from core.engine import Engine, GenerationOptions
-from core.services.engine_host import config_for, spec_from_settings
+from core.engine import GenerationOptions
+from core.runtime import open_engine, spec_from_settings
 from core.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("docs", help="index your files and ask them questions (RAG)")
     actions = p.add_subparsers(dest="docs", required=True)
 
@@ -163,7 +163,7 @@ def run_search(args: argparse.Namespace) -> int:
         print_json([h.as_dict() for h in hits])
         return 0
     for h in hits:
-        place = f" page {h.page}" if h.page else (f" line {h.line}" if h.line else "")
+        place = h.place.label().replace(",", "", 1)
         print(f"[{h.rank}] {h.file}{place}  (score {h.score:.4f})")
         print("    " + " ".join(h.text.split())[:200])
     return 0
@@ -172,13 +172,15 @@ def run_search(args: argparse.Namespace) -> int:
 def run_ask(args: argparse.Namespace) -> int:
     service = _service()
     settings = load_settings()
-    engine = Engine(config_for(spec_from_settings(settings, args.model)))
+    engine = open_engine(spec_from_settings(settings, args.model))
     options = GenerationOptions(max_tokens=args.max_tokens, temperature=args.temperature, repeat_penalty=1.1)
     stream = None if args.json else (lambda piece: print(piece, end="", flush=True))
-    with engine:
+    try:
         answer = service.ask(
             args.question, engine, args.collections, k=args.k, options=options, on_token=stream
         )
+    finally:
+        engine.close()
     if args.json:
         print_json(answer.as_dict())
         return 0

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.commands.common import print_json
 from core.evaluation.rag import QuestionResult, default_data_dir, run_rag_eval
 
+if TYPE_CHECKING:
+    from core.memory.evaluation import ConfigReport
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="evaluations that print scores")
     kinds = p.add_subparsers(dest="eval", required=True)
     rag = kinds.add_parser("rag", help="documents: hit@k, MRR and answers holding the reference")
@@ -66,13 +72,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run_rag(args: argparse.Namespace) -> int:
-    from core.engine import Engine, EngineConfig, embedded_model_path
-    from core.models import resolve_model
+    from core.engine import EMBEDDED_MODEL_ID
+    from core.runtime import open_local
 
     engine = None
     if not args.no_answer:
-        path = resolve_model(args.model) if args.model else embedded_model_path()
-        engine = Engine(EngineConfig(model_path=str(path), n_ctx=2048, n_threads=args.threads or None))
+        engine = open_local(args.model or EMBEDDED_MODEL_ID, n_threads=args.threads)
     try:
         report = run_rag_eval(
             args.data or default_data_dir(),
@@ -114,20 +119,14 @@ def run_agent(args: argparse.Namespace) -> int:
     from core.assistant.desktop import RecordingDesktop
     from core.assistant.evaluation import DEFAULT_SET, CaseResult, load_cases, run_eval
     from core.assistant.tools import ToolContext, builtin_registry
-    from core.engine import EMBEDDED_MODEL_ID, Engine, EngineConfig
-    from core.models import resolve_model
+    from core.engine import EMBEDDED_MODEL_ID
+    from core.runtime import open_local
     from core.store import Store
 
     cases = load_cases(args.set or DEFAULT_SET)[: args.limit]
-    engine = Engine(
-        EngineConfig(
-            model_path=str(resolve_model(args.model or EMBEDDED_MODEL_ID)),
-            n_ctx=4096,
-            n_threads=args.threads or None,
-        )
-    )
+    engine = open_local(args.model or EMBEDDED_MODEL_ID, n_ctx=4096, n_threads=args.threads)
     # Planning only: the tools are built over a throw-away folder and never run.
-    with tempfile.TemporaryDirectory(prefix="hearth-eval-") as tmp, engine:
+    with tempfile.TemporaryDirectory(prefix="hearth-eval-") as tmp:
         store = Store(Path(tmp))
         registry = builtin_registry(ToolContext(files_dir=Path(tmp), store=store, desktop=RecordingDesktop()))
         assistant = Assistant(
@@ -143,8 +142,11 @@ def run_agent(args: argparse.Namespace) -> int:
                 mark = "✓" if r.scores["args"] else ("~" if r.scores["dag"] else "✗")
                 print(f"{mark} {r.case.id:<10} {r.latency_ms:7.0f} ms  {r.case.request}", file=sys.stderr)
 
-        report = run_eval(assistant, cases, on_case=progress)
-        store.close()
+        try:
+            report = run_eval(assistant, cases, on_case=progress)
+        finally:
+            store.close()
+            engine.close()
     full = report.as_dict()
     if args.out:
         args.out.write_text(json.dumps(full, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -155,15 +157,20 @@ def run_agent(args: argparse.Namespace) -> int:
     return 0
 
 
+def _latency_cell(op: str, r: ConfigReport) -> str:
+    return "{p50:.0f}/{p95:.0f}".format(**r.latency_ms[op]) if op in r.latency_ms else "-"
+
+
 def run_memory(args: argparse.Namespace) -> int:
     from core.embeddings import SharedEmbedder
-    from core.engine import Engine, EngineConfig, embedded_model_path
+    from core.engine import EMBEDDED_MODEL_ID
     from core.memory.evaluation import run_memory_eval
-    from core.models import resolve_model
+    from core.runtime import open_local
 
-    path = resolve_model(args.model) if args.model else embedded_model_path()
+    engine = open_local(args.model or EMBEDDED_MODEL_ID, n_threads=args.threads)
+    path = engine.info.path
     configs = ("adapters", "base") if args.config == "both" else (args.config,)
-    with Engine(EngineConfig(model_path=str(path), n_ctx=2048, n_threads=args.threads or None)) as engine:
+    try:
         reports = run_memory_eval(
             engine,
             SharedEmbedder(),
@@ -175,13 +182,15 @@ def run_memory(args: argparse.Namespace) -> int:
             limit_cases=args.cases_limit,
             progress=lambda m: print(m, file=sys.stderr, flush=True),
         )
+    finally:
+        engine.close()
     full = {"model": str(path), "configs": [r.as_dict() for r in reports]}
     if args.out:
         args.out.write_text(json.dumps(full, indent=1, ensure_ascii=False))
     if args.json:
         print_json(full)
         return 0
-    rows = [
+    rows: list[tuple[str, Callable[[ConfigReport], str]]] = [
         ("answer F1 (LoCoMo)", lambda r: f"{r.answer_f1:.3f}"),
         ("extraction F1", lambda r: f"{r.extraction['f1']:.3f}"),
         ("update accuracy", lambda r: f"{r.update['accuracy']:.3f}"),
@@ -191,14 +200,7 @@ def run_memory(args: argparse.Namespace) -> int:
         ("seconds", lambda r: f"{r.seconds:.0f}"),
     ]
     for op in ("extract", "update", "answer"):
-        rows.append(
-            (
-                f"{op} p50/p95 ms",
-                lambda r, op=op: (
-                    "{p50:.0f}/{p95:.0f}".format(**r.latency_ms[op]) if op in r.latency_ms else "-"
-                ),
-            )
-        )
+        rows.append((f"{op} p50/p95 ms", functools.partial(_latency_cell, op)))
     names = [r.name for r in reports]
     print(f"{'':<28}" + "".join(f"{n:>14}" for n in names))
     for label, cell in rows:

@@ -13,7 +13,7 @@ from core.commands.common import print_json
 from core.store import Memory, MemoryRun
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("memory", help="what Hearth remembers about you: list, search, forget, ingest, ask")
     acts = p.add_subparsers(dest="memory_action", required=True)
 
@@ -79,7 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _services() -> Any:
-    from core.services.container import Services
+    from core.services import Services
 
     return Services.open()
 

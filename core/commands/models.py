@@ -25,7 +25,7 @@ from core.store import ModelRecord
 T = TypeVar("T")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("models", help="the model manager: catalog, hub, download, quantize, convert")
     actions = p.add_subparsers(dest="action", required=True)
 
@@ -181,19 +181,16 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_starters(args: argparse.Namespace) -> int:
-    from core.models.fit import check_fit, device_memory
+    from core.models.fit import device_memory
     from core.models.starters import STARTER_QUANTS, STARTERS
 
     device = device_memory()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for s in STARTERS:
         quants = {}
         for q in STARTER_QUANTS:
-            need = s.memory(q, args.ctx)
-            quants[q] = {
-                "bytes": need.total_bytes,
-                "verdict": check_fit(need, s.shape.n_layers, 0, device).verdict,
-            }
+            fit = s.fit(q, args.ctx, device)
+            quants[q] = {"bytes": fit.need.total_bytes, "verdict": fit.verdict}
         rows.append(
             {"name": s.name, "repo": s.repo, "n_params": s.n_params, "note": s.note, "memory": quants}
         )
@@ -386,7 +383,7 @@ def run_remove(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from core.models.compare import compare_quants, format_table
+    from core.bench.quants import compare_quants, format_table
 
     catalog, bar = _catalog(), _StderrProgress()
     try:

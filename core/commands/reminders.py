@@ -10,7 +10,7 @@ from core.commands.common import print_json
 from core.store import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("reminders", help="reminders and timers; `fire` shows the due ones as notifications")
     p.add_argument("action", choices=["list", "fire"], nargs="?", default="list")
     p.add_argument("--all", action="store_true", help="list fired and cancelled ones too")

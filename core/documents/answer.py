@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from core.documents.search import Hit
 from core.engine import ChatMessage, Metrics
+from core.store import Place
 
 # Kept short: the embedded model has 135M parameters and follows brief instructions best. Tried on the
 # eval set: file names beside the sources, or a worked example turn, made its answers worse, not better.
@@ -28,17 +30,22 @@ class Citation:
 
     n: int
     file: str  # absolute path
-    page: int | None
-    line: int | None
-    char_start: int
-    char_end: int
+    place: Place
     text: str
     score: float
     cited: bool
 
     def label(self) -> str:
-        place = f", page {self.page}" if self.page else (f", line {self.line}" if self.line else "")
-        return f"[{self.n}] {os.path.basename(self.file)}{place}"
+        return f"[{self.n}] {os.path.basename(self.file)}{self.place.label()}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Flat, as answers store it (and as Hearth always has): the place's fields beside the others."""
+        out = asdict(self)
+        return {**{k: v for k, v in out.items() if k != "place"}, **out["place"]}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Citation:
+        return cls(d["n"], d["file"], Place.of(d), d["text"], d["score"], d["cited"])
 
 
 @dataclass
@@ -53,7 +60,7 @@ class Answer:
         return {
             "question": self.question,
             "answer": self.text,
-            "citations": [asdict(c) for c in self.citations],
+            "citations": [c.as_dict() for c in self.citations],
             "finish_reason": self.finish_reason,
             "metrics": self.metrics.as_dict(),
         }
@@ -96,10 +103,7 @@ def citations_for(text: str, used: Sequence[Hit]) -> list[Citation]:
         Citation(
             n=n,
             file=h.file,
-            page=h.page,
-            line=h.line,
-            char_start=h.char_start,
-            char_end=h.char_end,
+            place=h.place,
             text=h.text,
             score=h.score,
             cited=n in cited,

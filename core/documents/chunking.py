@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.documents.extract import Section
+from core.store import Place
 
 # Characters (start, end) of each token in a text, special tokens left out.
 TokenOffsets = Callable[[str], list[tuple[int, int]]]
@@ -21,13 +22,10 @@ _MAX_BACKTRACK = 8
 
 @dataclass(frozen=True)
 class Span:
-    """One chunk: `text` is exactly `section text[char_start:char_end]`."""
+    """One chunk: `text` is exactly `section text[place.char_start:place.char_end]`."""
 
     text: str
-    page: int | None
-    line: int | None
-    char_start: int
-    char_end: int
+    place: Place
     n_tokens: int
 
 
@@ -79,10 +77,7 @@ def _chunk_text(
         out.append(
             Span(
                 text=text[char_start:char_end],
-                page=section.page,
-                line=line if with_lines else None,
-                char_start=char_start,
-                char_end=char_end,
+                place=Place(section.page, line if with_lines else None, char_start, char_end),
                 n_tokens=end - first,
             )
         )

@@ -209,16 +209,7 @@ class Indexer:
             return
         fresh = {t: embedded[i].tobytes() for i, t in enumerate(new_texts)}
         chunks = [
-            NewChunk(
-                seq,
-                s.page,
-                s.line,
-                s.char_start,
-                s.char_end,
-                s.n_tokens,
-                s.text,
-                fresh.get(s.text) or reusable[s.text],
-            )
+            NewChunk(seq, s.place, s.n_tokens, s.text, fresh.get(s.text) or reusable[s.text])
             for seq, s in enumerate(spans)
         ]
         meta = FileMeta(path, kind, meta.size, meta.mtime_ns, meta.sha256, _pages(sections))

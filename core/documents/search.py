@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from core.store import Place
+
 # Reciprocal rank fusion's constant: 60 in the original paper (Cormack et al., 2009), and most tools since.
 RRF_C = 60
 
@@ -23,24 +25,22 @@ STOPWORDS = frozenset(_STOPWORDS.split())
 
 @dataclass(frozen=True)
 class Hit:
-    """One retrieved chunk and where it is: `page` 1-based (PDF), `line` 1-based (text, code),
-    `char_start`/`char_end` into the text of that page (or of the whole file)."""
+    """One retrieved chunk and its place in its file."""
 
     rank: int
     chunk_id: int
     collection: str
     file: str  # absolute path
-    page: int | None
-    line: int | None
-    char_start: int
-    char_end: int
+    place: Place
     text: str
     score: float  # fused (RRF): higher is better
     vector_score: float | None  # cosine similarity, when vector search found it
     lexical_score: float | None  # BM25, when lexical search found it
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """Flat, as `hearth docs search --json` prints it: the place's fields beside the others."""
+        out = asdict(self)
+        return {**{k: v for k, v in out.items() if k != "place"}, **out["place"]}
 
 
 def fts_match(query: str) -> str | None:

@@ -19,7 +19,7 @@ from core.documents.indexer import Indexer, IndexOptions, IndexReport, Progress
 from core.documents.search import Hit, fts_match, fuse
 from core.documents.vectors import VectorIndex, index_path, remove_files
 from core.embeddings import DEFAULT_EMBED_MODEL, Embedder, EmbedderHost
-from core.engine import Engine, GenerationOptions
+from core.engine import ChatEngine, GenerationOptions, prompt_budget
 from core.errors import DocumentError
 from core.store import DocCollection, DocFile, Store
 
@@ -237,7 +237,7 @@ class DocumentsService:
         cosine, bm25 = dict(vector_hits), dict(lexical_hits)
         names = {c.id: c.name for c in chosen}
         chunks = {ch.id: ch for ch in self.docs.chunks([i for i, _ in fused])}
-        hits = []
+        hits: list[Hit] = []
         for chunk_id, score in fused:
             ch = chunks.get(chunk_id)
             if ch is None:  # removed since the FAISS index was saved, by another process
@@ -248,10 +248,7 @@ class DocumentsService:
                     chunk_id=ch.id,
                     collection=names[ch.collection_id],
                     file=ch.path,
-                    page=ch.page,
-                    line=ch.line,
-                    char_start=ch.char_start,
-                    char_end=ch.char_end,
+                    place=ch.place,
                     text=ch.text,
                     score=round(score, 6),
                     vector_score=_rounded(cosine.get(chunk_id)),
@@ -263,7 +260,7 @@ class DocumentsService:
     def ask(
         self,
         question: str,
-        engine: Engine,
+        engine: ChatEngine,
         collections: Sequence[str] | None = None,
         *,
         k: int = 3,
@@ -280,7 +277,7 @@ class DocumentsService:
             raise DocumentError("The question is empty.")
         options = options or GenerationOptions(max_tokens=192, temperature=0.0, repeat_penalty=1.1)
         hits = self.search(question, collections, k)
-        budget = engine.n_ctx - min(options.max_tokens, engine.n_ctx // 2)
+        budget = prompt_budget(engine.n_ctx, options.max_tokens)
         messages, used = build_messages(question, hits, engine.count_tokens, budget)
         result = engine.chat(messages, options, on_token=on_token, cancel=cancel)
         text = result.text.strip()

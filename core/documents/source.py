@@ -31,8 +31,9 @@ def locate(citation: Citation) -> SourcePassage:
     except Exception:  # a file that cannot be read any more: still show what was indexed
         sections = []
     for section in sections:
-        if citation.page is not None and section.page not in (None, citation.page):
+        place = citation.place
+        if place.page is not None and section.page not in (None, place.page):
             continue
-        if section.text[citation.char_start : citation.char_end] == citation.text:
-            return SourcePassage(section.text, citation.char_start, citation.char_end, True, kind)
+        if section.text[place.char_start : place.char_end] == citation.text:
+            return SourcePassage(section.text, place.char_start, place.char_end, True, kind)
     return SourcePassage(citation.text, 0, len(citation.text), False, kind)

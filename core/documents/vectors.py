@@ -22,7 +22,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from core.engine import default_threads
+from core.engine import physical_cores
 
 # Exact search up to here. Above it IVF; back to flat only below half of it, so sizes near the line do not
 # flip the type on every run.
@@ -89,7 +89,7 @@ class VectorIndex:
             if n > nlist * 64:  # k-means needs tens of points per list, not all of them
                 rng = np.random.default_rng(0)
                 sample = vectors[rng.choice(n, nlist * 64, replace=False)]
-            faiss.omp_set_num_threads(default_threads())
+            faiss.omp_set_num_threads(physical_cores())
             try:
                 ivf.train(np.ascontiguousarray(sample, dtype=np.float32))
             finally:
@@ -133,6 +133,7 @@ class VectorIndex:
             id_map = getattr(self._index, "id_map", None)
             if id_map is None:  # IVF: ids live in the inverted lists
                 invlists = faiss.extract_index_ivf(self._index).invlists
+                assert invlists is not None  # an IVF index always has its lists
                 out: set[int] = set()
                 for lst in range(invlists.nlist):
                     size = invlists.list_size(lst)
@@ -159,7 +160,7 @@ class VectorIndex:
         if len(ids) == 0:
             return
         with self._lock:
-            self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+            self._index.remove_ids(faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64)))
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk id, cosine similarity) of the `k` nearest vectors, nearest first."""

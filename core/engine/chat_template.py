@@ -37,7 +37,7 @@ class ChatTemplate:
 
     def render(self, messages: Sequence[ChatMessage]) -> RenderedPrompt:
         try:
-            response = self._formatter(messages=list(messages))
+            response = self._formatter(messages=[dict(m) for m in messages])  # type: ignore[misc]
         except Exception as e:  # the template raises its own errors (e.g. roles out of order)
             raise GenerationError(f"The model's chat template rejected the conversation: {e}") from e
         stops = tuple(

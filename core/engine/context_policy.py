@@ -4,7 +4,7 @@
 2. The oldest other messages are left out, one at a time, until the prompt fits.
 3. If the system message and the newest message alone still do not fit, the newest message keeps its end
    (the part the user typed last) and the system message keeps its start, each cut at a token boundary.
-Room for the answer (`reserve` tokens) is held back before any of this.
+Room for the answer is held back before any of this: `prompt_budget` says how much the prompt may take.
 """
 
 from __future__ import annotations
@@ -15,6 +15,12 @@ from dataclasses import dataclass
 from core.engine.types import ChatMessage
 
 ELLIPSIS = "…"
+
+
+def prompt_budget(n_ctx: int, max_tokens: int) -> int:
+    """Tokens a prompt may take: the context less the answer's room, which is at most half the context
+    (a long answer setting must not squeeze the conversation out)."""
+    return n_ctx - min(max_tokens, n_ctx // 2)
 
 
 @dataclass(frozen=True)

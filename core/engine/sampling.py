@@ -48,7 +48,7 @@ class SamplerChain:
     def _ban(self, vocab: llama_cpp.llama_vocab_p, tokens: Sequence[int]) -> None:
         biases = (llama_cpp.llama_logit_bias * len(tokens))()
         for i, tok in enumerate(tokens):
-            biases[i].token = tok
+            biases[i].token = llama_cpp.llama_token(tok)
             biases[i].bias = float("-inf")
         n_vocab = llama_cpp.llama_vocab_n_tokens(vocab)
         self._add(llama_cpp.llama_sampler_init_logit_bias(n_vocab, len(tokens), biases), "logit bias")

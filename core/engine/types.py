@@ -20,7 +20,7 @@ class EngineConfig:
 
     model_path: str
     n_ctx: int = 4096
-    n_threads: int | None = None  # None: the number of physical cores
+    n_threads: int | None = None  # None: chosen per request from the cores other processes leave free
     n_gpu_layers: int = 0  # 0 runs on the CPU; -1 offloads every layer to the GPU
     main_gpu: int = 0  # which GPU, when there are several
     # Flash attention: None lets Hearth choose: off on the CPU (decoding at 513 tokens of context, 1 thread,
@@ -46,6 +46,7 @@ class GenerationOptions:
     json_schema: dict[str, Any] | None = None  # compiled to GBNF; exclusive with grammar
     adapter: str | None = None  # name of a LoRA adapter loaded with Engine.load_adapter
     ignore_eos: bool = False  # never end on an end-of-generation token (benchmarks: a fixed length)
+    logprobs: bool = False  # report the mean log-probability of the chosen tokens (costs a little per token)
 
 
 @dataclass
@@ -61,6 +62,8 @@ class Metrics:
     total_ms: float = 0.0
     trimmed_messages: int = 0  # earlier messages left out so the conversation fits the context
     adapter_switch_ms: float = 0.0  # time to put this request's LoRA adapter in effect, when it changed
+    queue_ms: float = 0.0  # time the request waited for the model behind other requests
+    threads: int = 0  # CPU threads it decoded with (0: not a CPU engine, or not known)
 
     def as_dict(self) -> dict[str, float | int]:
         return {k: round(v, 2) if isinstance(v, float) else v for k, v in self.__dict__.items()}
@@ -71,3 +74,13 @@ class GenerationResult:
     text: str
     finish_reason: FinishReason
     metrics: Metrics = field(default_factory=Metrics)
+    # Mean natural-log probability of the chosen tokens under the model (None unless options.logprobs).
+    mean_logprob: float | None = None
+
+
+@dataclass(frozen=True)
+class PerplexityResult:
+    perplexity: float
+    tokens_scored: int
+    windows: int
+    seconds: float

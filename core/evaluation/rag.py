@@ -19,16 +19,17 @@ from pathlib import Path
 
 from core.documents import DocumentsService, EmbedderHost, Hit
 from core.documents.service import SearchMode
-from core.engine import Engine, GenerationOptions
+from core.engine import ChatEngine, GenerationOptions
 from core.errors import DocumentError
+from core.resources import resource_path
 from core.store import Store
 
 EVAL_COLLECTION = "eval-rag"
 
 
 def default_data_dir() -> Path:
-    """resources/eval/rag in the source tree."""
-    return Path(__file__).resolve().parents[2] / "resources" / "eval" / "rag"
+    """The shipped set, resources/eval/rag."""
+    return resource_path("eval", "rag")
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def run_rag_eval(
     data_dir: Path,
     *,
     k: int = 5,
-    engine: Engine | None = None,
+    engine: ChatEngine | None = None,
     answer_k: int = 3,
     embedders: EmbedderHost | None = None,
     limit: int | None = None,
@@ -138,7 +139,7 @@ def _evaluate(
     service: DocumentsService,
     items: list[QAItem],
     k: int,
-    engine: Engine | None,
+    engine: ChatEngine | None,
     answer_k: int,
     index_seconds: float,
     on_result: Callable[[QuestionResult], None] | None,

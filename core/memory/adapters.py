@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import paths
-from core.engine import Engine
+from core.engine import ChatEngine
 from core.errors import AdapterError
 from core.memory.prompts import OPERATIONS, Operation
+from core.resources import resource_path
 
 log = logging.getLogger(__name__)
 
-SHIPPED_DIR = Path(__file__).resolve().parents[2] / "resources" / "memory" / "adapters"
+SHIPPED_DIR = resource_path("memory", "adapters")
 
 
 def adapter_name(op: Operation) -> str:
@@ -51,16 +52,21 @@ class AdapterSet:
         return self.names.get(op)
 
 
-def load_adapters(engine: Engine, model_path: Path, root: Path | None = None) -> AdapterSet:
+def load_adapters(engine: ChatEngine, root: Path | None = None) -> AdapterSet:
     """Load the memory adapters for `engine`'s model once; an adapter that does not fit is reported and
-    its operation falls back to the base model."""
+    its operation falls back to the base model. An engine that takes no adapters (a remote one) runs
+    every operation on its prompts."""
     names: dict[Operation, str] = {}
     problems: dict[Operation, str] = {}
-    for op, path in find_adapters(model_path, root).items():
+    support = engine.adapters
+    if support is None:
+        log.info("Memory runs on its prompts: the engine %s takes no adapters", engine.info.engine)
+        return AdapterSet(names, problems)
+    for op, path in find_adapters(support.base_model, root).items():
         name = adapter_name(op)
-        if name not in engine.adapters:
+        if name not in support.names:
             try:
-                engine.load_adapter(name, path)
+                support.load(name, path)
             except AdapterError as e:
                 log.warning("Memory %s runs on the base model: %s", op, e)
                 problems[op] = str(e)

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from core.embeddings import TextEncoder
-from core.engine import Engine
+from core.engine import ChatEngine
 from core.memory import locomo, scoring
 from core.memory.adapters import AdapterSet, load_adapters
 from core.memory.operations import MemoryOps, Timings
 from core.memory.prompts import Turn
 from core.memory.service import MemoryService
-from core.services.engine_host import EngineHost
+from core.runtime import EngineHost
 from core.settings import Settings
 from core.store import Store
 
@@ -69,7 +69,7 @@ class ConfigReport:
 
 
 def run_memory_eval(
-    engine: Engine,
+    engine: ChatEngine,
     encoder: TextEncoder,
     *,
     locomo_path: Path | None = None,
@@ -87,7 +87,7 @@ def run_memory_eval(
     say = progress or (lambda _m: None)
     reports = []
     for name in configs:
-        adapters = load_adapters(engine, Path(engine.config.model_path)) if name == "adapters" else None
+        adapters = load_adapters(engine) if name == "adapters" else None
         if name == "adapters" and not (adapters and adapters.names):
             say("adapters: none for this model; skipped")
             continue
@@ -111,7 +111,7 @@ def run_memory_eval(
 
 def _run_config(
     name: str,
-    engine: Engine,
+    engine: ChatEngine,
     adapters: AdapterSet | None,
     encoder: TextEncoder,
     conversations: list[locomo.Conversation],
@@ -139,11 +139,11 @@ def _run_config(
     # Update decisions on labelled cases.
     event_ok = full_ok = 0
     update_cases = cases.update[:limit_cases]
-    for case in update_cases:
-        got = ops.decide(case.fact, case.remembered)
-        report.skipped_outputs += got.value is None
-        if got.value is not None:
-            e_ok, f_ok = scoring.update_correct(case, got.value)
+    for update_case in update_cases:
+        decided = ops.decide(update_case.fact, update_case.remembered)
+        report.skipped_outputs += decided.value is None
+        if decided.value is not None:
+            e_ok, f_ok = scoring.update_correct(update_case, decided.value)
             event_ok += e_ok
             full_ok += f_ok
     n = max(len(update_cases), 1)
@@ -171,10 +171,10 @@ def _run_config(
             finally:
                 service.close()
                 store.close()
-    report.answer_f1 = _mean([q.f1 for q in report.questions])
+    report.answer_f1 = _mean([r.f1 for r in report.questions])
     by_cat: dict[str, list[float]] = {}
-    for q in report.questions:
-        by_cat.setdefault(locomo.CATEGORIES.get(q.category, str(q.category)), []).append(q.f1)
+    for r in report.questions:
+        by_cat.setdefault(locomo.CATEGORIES.get(r.category, str(r.category)), []).append(r.f1)
     report.answer_f1_by_category = {k: round(_mean(v), 4) for k, v in sorted(by_cat.items())}
     say(f"{name}: answer F1 {report.answer_f1:.3f} on {len(report.questions)} questions")
     report.latency_ms = _latency(ops.timings)
@@ -214,12 +214,12 @@ def sessions_of(conversation: locomo.Conversation) -> list[tuple[str, list[tuple
     return [(s.date, [(t.dia_id, t) for t in s.turns]) for s in conversation.sessions]
 
 
-def _adapter_files(adapters: AdapterSet | None, engine: Engine) -> dict[str, Path]:
+def _adapter_files(adapters: AdapterSet | None, engine: ChatEngine) -> dict[str, Path]:
     from core.memory.adapters import find_adapters
 
-    if adapters is None:
+    if adapters is None or engine.adapters is None:
         return {}
-    found = find_adapters(Path(engine.config.model_path))
+    found = find_adapters(engine.adapters.base_model)
     return {op: found[op] for op in adapters.names if op in found}
 
 

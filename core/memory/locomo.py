@@ -20,6 +20,7 @@ from typing import Any, TypeGuard
 
 from core.errors import HearthError
 from core.memory.prompts import EVENTS, MAX_FACTS, Decision, Event, Remembered, Turn
+from core.resources import resource_path
 
 CATEGORIES: dict[int, str] = {
     1: "multi-hop",
@@ -44,8 +45,8 @@ class EvalDataError(HearthError):
 
 
 def eval_dir() -> Path:
-    """resources/memory/eval in the source tree."""
-    return Path(__file__).resolve().parents[2] / "resources" / "memory" / "eval"
+    """The shipped set, resources/memory/eval."""
+    return resource_path("memory", "eval")
 
 
 def default_locomo_path() -> Path:

@@ -1,8 +1,12 @@
 """Runs the three memory operations on one engine, each with its own adapter when it has one.
 
 A reply that does not parse is retried once (sampling a little, since a greedy retry would repeat it);
-a second bad reply is given up on and reported, never stored. A chat that needs the engine preempts an
-operation through `cancel`: the operation raises Preempted and its caller runs it again later.
+a second bad reply is given up on and reported, never stored. An operation whose `cancel` is set raises
+OperationCancelled. (A chat that needs the engine does not cancel it: the engine's scheduler pauses
+background work and runs it again, unseen by the caller.)
+
+An engine without grammar support still runs every operation: the output is parsed after decoding, and a
+reply that does not parse gets its retry as usual.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
-from core.engine import ChatMessage, Engine, GenerationOptions, GenerationResult
+from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationResult
+from core.errors import OperationCancelled
 from core.memory import prompts
 from core.memory.adapters import AdapterSet
 from core.memory.prompts import Answer, Decision, MalformedOutput, Operation, Remembered, Turn
@@ -28,10 +33,6 @@ UPDATE_MAX_TOKENS = 96
 # Without an adapter a small base model loops inside JSON strings; a repeat penalty breaks the loops.
 # An adapter learnt the format, and a penalty would only fight it.
 BASE_REPEAT_PENALTY = 1.2
-
-
-class Preempted(Exception):
-    """The chat needed the engine: run the operation again when it is free."""
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Timings:
 
 
 class MemoryOps:
-    def __init__(self, engine: Engine, adapters: AdapterSet | None = None) -> None:
+    def __init__(self, engine: ChatEngine, adapters: AdapterSet | None = None) -> None:
         self.engine = engine
         self.adapters = adapters or AdapterSet({}, {})
         self.timings = Timings()
@@ -162,12 +163,26 @@ class MemoryOps:
             if text:
                 on_text(text)
 
-        result = self.engine.chat(messages, options, on_token=on_token if stream else None, cancel=cancel)
+        result = self.engine.chat(
+            messages, _fit(options, self.engine), on_token=on_token if stream else None, cancel=cancel
+        )
         if result.metrics.adapter_switch_ms:
             self.timings.switches.append(round(result.metrics.adapter_switch_ms, 3))
         if result.finish_reason == "cancelled":
-            raise Preempted()
+            raise OperationCancelled("Memory work")
         return result
+
+
+def _fit(options: GenerationOptions, engine: ChatEngine) -> GenerationOptions:
+    """Drop what the engine cannot take: its output is parsed (and retried) all the same."""
+    caps = engine.capabilities
+    if options.grammar is not None and not caps.grammar:
+        options = replace(options, grammar=None)
+    if options.json_schema is not None and not (caps.json_schema or caps.grammar):
+        options = replace(options, json_schema=None)
+    if options.adapter is not None and not caps.adapters:
+        options = replace(options, adapter=None)
+    return options
 
 
 def _options_for(base: GenerationOptions, adapter: str | None, attempt: int) -> GenerationOptions:

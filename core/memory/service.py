@@ -1,39 +1,38 @@
 """Memory: learning facts from conversations, recalling them for answers, and the user's control over them.
 
 Learning (extract, then an update decision per fact, Mem0-style) runs in one background thread after each
-exchange and never holds up the chat: a chat turn preempts the operation in flight, which runs again once
-the chat is done. Every change is logged; each background run is recorded with what it changed.
+exchange and never holds up the chat: it asks the engine at background priority, so any request a user
+waits for stops the operation in flight at its next token and the engine's scheduler runs it again once
+the model is free (core.engine.scheduler). Every change is logged; each background run is recorded with
+what it changed.
 """
 
 from __future__ import annotations
 
-import contextlib
+import builtins
 import json
 import logging
 import queue
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
 
 from core import paths
 from core.embeddings import DEFAULT_EMBED_MODEL, TextEncoder
-from core.engine import ChatMessage, Engine, GenerationOptions, GenerationResult
+from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationResult, Priority
 from core.errors import MemoryEditError, OperationCancelled
 from core.memory import prompts
 from core.memory.adapters import AdapterSet, load_adapters
 from core.memory.index import MemoryIndex
-from core.memory.operations import MemoryOps, OpOutcome, Preempted
+from core.memory.operations import MemoryOps
 from core.memory.prompts import Remembered, Turn
-from core.services.engine_host import EngineHost, spec_from_settings
+from core.runtime import EngineHost, spec_from_settings
 from core.settings import Settings
 from core.store import Conversation, Memory, MemoryRun, Store
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 WINDOW_TURNS = 6  # turns per extraction call: a small model keeps track of a few turns, not a session
 UPDATE_NEIGHBOURS = 5  # stored memories the update decision sees
@@ -98,14 +97,7 @@ class MemoryService:
             self.memories, encoder, embed_model, paths.memory_dir(self.root) / "index.faiss"
         )
         self._write_lock = threading.RLock()  # one change of store + index at a time
-        self._listeners: list[Callable[[MemoryRun], None]] = []
-        # Chat priority: a chat turn sets _preempt (the engine stops the memory operation at its next token)
-        # and clears _engine_free until it is done.
-        self._state_lock = threading.Lock()
-        self._chats = 0
-        self._preempt = threading.Event()
-        self._engine_free = threading.Event()
-        self._engine_free.set()
+        self._listeners: builtins.list[Callable[[MemoryRun], None]] = []
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._closing = threading.Event()
@@ -131,10 +123,10 @@ class MemoryService:
 
     # ---- the user's view ----
 
-    def list(self) -> list[Memory]:
+    def list(self) -> builtins.list[Memory]:
         return self.memories.list()
 
-    def search(self, query: str, k: int = 10) -> list[Recalled]:
+    def search(self, query: str, k: int = 10) -> builtins.list[Recalled]:
         """Memories nearest in meaning to `query`, nearest first."""
         if not query.strip():
             return []
@@ -176,7 +168,9 @@ class MemoryService:
 
     # ---- recall and answers ----
 
-    def recall(self, text: str, k: int | None = None, threshold: float | None = None) -> list[Recalled]:
+    def recall(
+        self, text: str, k: int | None = None, threshold: float | None = None
+    ) -> builtins.list[Recalled]:
         """The memories relevant to `text`, most similar first."""
         if not text.strip() or self.memories.count() == 0:
             return []
@@ -185,12 +179,12 @@ class MemoryService:
         vector = self.index.embed([in_third_person(text)])[0]
         return [Recalled(m, s) for m, s in self.index.search(vector, k, threshold)]
 
-    def recall_for(self, conversation: Conversation, text: str) -> list[Recalled]:
+    def recall_for(self, conversation: Conversation, text: str) -> builtins.list[Recalled]:
         return self.recall(text) if self.enabled_for(conversation) else []
 
     def answer_in_chat(
         self,
-        engine: Engine,
+        engine: ChatEngine,
         history: Sequence[ChatMessage],
         recalled: Sequence[Recalled],
         options: GenerationOptions,
@@ -208,7 +202,7 @@ class MemoryService:
         adapters = self._adapters(engine)
         opts = replace(options, grammar=prompts.answer_grammar(len(shown)), adapter=adapters.name("answer"))
         stream = prompts.AnswerStream()
-        texts: list[str] = []
+        texts: builtins.list[str] = []
 
         def on_token(piece: str) -> None:
             text = stream.feed(piece)
@@ -218,8 +212,7 @@ class MemoryService:
                     on_text(text)
 
         messages = prompts.answer_messages(question, shown, past, base_prompt=system)
-        with self.chat_turn():
-            result = engine.chat(messages, opts, on_token=on_token, cancel=cancel)
+        result = engine.chat(messages, opts, on_token=on_token, cancel=cancel)
         try:
             parsed = prompts.parse_answer(result.text, len(shown))
             text, used = parsed.text, [recalled[i - 1].memory for i in parsed.used]
@@ -238,7 +231,7 @@ class MemoryService:
     ) -> Asked:
         """Answer `question` from memory alone (the CLI's `memory ask`)."""
         recalled = self.recall(question, k, threshold)
-        ops = self.ops()
+        ops = self.ops(priority=Priority.FOREGROUND)
         outcome = ops.answer(
             question,
             [r.remembered() for r in recalled],
@@ -253,15 +246,19 @@ class MemoryService:
 
     # ---- learning ----
 
-    def ops(self, engine: Engine | None = None) -> MemoryOps:
-        """The operations on the loaded engine (or the one the settings ask for), with adapters if enabled."""
-        engine = engine or self.host.get(self.host.loaded or spec_from_settings(self.settings))
+    def ops(self, engine: ChatEngine | None = None, priority: Priority = Priority.BACKGROUND) -> MemoryOps:
+        """The operations on the loaded engine (or the one the settings ask for), with adapters if enabled.
+
+        Learning runs at background priority: whatever a user waits for goes first.
+        """
+        if engine is None:
+            engine = self.host.get(self.host.loaded or spec_from_settings(self.settings), priority)
         return MemoryOps(engine, self._adapters(engine))
 
-    def _adapters(self, engine: Engine) -> AdapterSet:
+    def _adapters(self, engine: ChatEngine) -> AdapterSet:
         if not self.settings.get("memory_adapters"):
             return AdapterSet({}, {})
-        return load_adapters(engine, Path(engine.config.model_path), self.root)
+        return load_adapters(engine, self.root)
 
     def learn(
         self,
@@ -285,7 +282,7 @@ class MemoryService:
         for start in range(0, len(turns), WINDOW_TURNS):
             window = turns[start : start + WINDOW_TURNS]
             ids = list(source_ids[start : start + WINDOW_TURNS])
-            extracted = self._patiently(lambda w=window: ops.extract(w, date, cancel=self._preempt), cancel)
+            extracted = ops.extract(window, date, cancel=cancel)
             if extracted.value is None:
                 counts.bump("skipped")
                 self.memories.log("SKIP", run_id=run.id, detail=f"extraction: {extracted.error}")
@@ -317,7 +314,7 @@ class MemoryService:
             decision = prompts.Decision("NONE", 1, "")
         else:
             shown = [Remembered(m.text) for m, _ in neighbours]
-            decided = self._patiently(lambda: ops.decide(fact, shown, cancel=self._preempt), cancel)
+            decided = ops.decide(fact, shown, cancel=cancel)
             if decided.value is None:
                 counts.bump("skipped")
                 self.memories.log("SKIP", run_id=run.id, fact=fact, detail=f"update: {decided.error}")
@@ -461,7 +458,12 @@ class MemoryService:
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until queued memory work is done (tests, CLI). Returns False on timeout."""
         done = threading.Event()
-        threading.Thread(target=lambda: (self._queue.join(), done.set()), daemon=True).start()
+
+        def watch() -> None:
+            self._queue.join()
+            done.set()
+
+        threading.Thread(target=watch, daemon=True).start()
         return done.wait(timeout)
 
     def _work(self) -> None:
@@ -479,39 +481,8 @@ class MemoryService:
             finally:
                 self._queue.task_done()
 
-    @contextlib.contextmanager
-    def chat_turn(self) -> Iterator[None]:
-        """Hold the engine for a chat: the memory operation in flight stops and waits until the chat is done."""
-        with self._state_lock:
-            self._chats += 1
-            self._engine_free.clear()
-            self._preempt.set()
-        try:
-            yield
-        finally:
-            with self._state_lock:
-                self._chats -= 1
-                if self._chats == 0:
-                    self._preempt.clear()
-                    self._engine_free.set()
-
-    def _patiently(self, call: Callable[[], OpOutcome[T]], cancel: threading.Event | None) -> OpOutcome[T]:
-        """Run a memory operation when no chat holds the engine, again if a chat preempts it."""
-        while True:
-            if cancel is not None and cancel.is_set():
-                raise OperationCancelled("Memory work")
-            self._engine_free.wait(timeout=0.5)
-            with self._state_lock:
-                if self._chats:
-                    continue
-            try:
-                return call()
-            except Preempted:
-                continue
-
     def close(self) -> None:
         self._closing.set()
-        self._preempt.set()
         if self._worker is not None:
             self._queue.put(None)
             self._worker.join(timeout=10)

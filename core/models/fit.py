@@ -8,7 +8,7 @@ vocabulary and the attention scores. It is an estimate, so a margin separates "f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import psutil
@@ -79,6 +79,7 @@ class FitReport:
     vram_needed: int
     device: DeviceMemory
     message: str
+    estimated_from_size: bool = False  # the model's shape was not known: a rough allowance was used
 
     @property
     def fits(self) -> bool:
@@ -146,6 +147,14 @@ def check_fit(
     else:
         verdict = "too_big"
     return FitReport(verdict, need, ram, vram, device, _message(verdict, need, ram, vram, device))
+
+
+def rough_fit(weights_bytes: int, n_ctx: int, device: DeviceMemory | None = None) -> FitReport:
+    """The verdict for a file whose shape is not known before download (see rough_need)."""
+    report = check_fit(rough_need(weights_bytes, n_ctx), 1, 0, device)
+    return replace(
+        report, message=report.message + " (estimated from the file size)", estimated_from_size=True
+    )
 
 
 def _message(verdict: Verdict, need: MemoryNeed, ram: int, vram: int, device: DeviceMemory) -> str:

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.engine import default_threads
+from core.engine import physical_cores
 from core.errors import NotEnoughSpaceError, QuantizeError
 from core.models.catalog import ModelCatalog, Provenance
 from core.models.child import run_child
@@ -110,7 +110,7 @@ def quantize_model(
                 str(src),
                 str(tmp),
                 str(q.ftype),
-                str(threads or default_threads()),
+                str(threads or physical_cores()),
                 "0" if not warning else "1",
             ],
             on_line,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.models.fit import MemoryNeed, ModelShape, estimate
+from core.models.fit import DeviceMemory, FitReport, MemoryNeed, ModelShape, check_fit, estimate, rough_fit
 from core.models.quant_types import QUANT_TYPES
 
 STARTER_QUANTS = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")
@@ -26,6 +26,15 @@ class Starter:
     def memory(self, quant: str, n_ctx: int = 4096) -> MemoryNeed:
         weights = int(self.n_params * QUANT_TYPES[quant].bits_per_weight / 8)
         return estimate(weights, self.shape, min(n_ctx, self.context_length))
+
+    def fit(self, quant: str, n_ctx: int = 4096, device: DeviceMemory | None = None) -> FitReport:
+        """Whether this starter in `quant` fits the device at `n_ctx` tokens of context."""
+        return check_fit(self.memory(quant, n_ctx), self.shape.n_layers, 0, device)
+
+    def file_fit(self, size_bytes: int, n_ctx: int = 4096, device: DeviceMemory | None = None) -> FitReport:
+        """Whether one of its hub files (of `size_bytes`) fits: its weights, with this model's shape."""
+        need = estimate(size_bytes, self.shape, min(n_ctx, self.context_length))
+        return check_fit(need, self.shape.n_layers, 0, device)
 
 
 STARTERS: tuple[Starter, ...] = (
@@ -126,3 +135,17 @@ STARTERS: tuple[Starter, ...] = (
         "tuned for tool calling (function plans)",
     ),
 )
+
+
+def starter_for(repo: str) -> Starter | None:
+    return next((s for s in STARTERS if s.repo == repo), None)
+
+
+def hub_file_fit(
+    repo: str, size_bytes: int, n_ctx: int = 4096, device: DeviceMemory | None = None
+) -> FitReport:
+    """The fit verdict for a file of `repo`: exact for a starter's shape, else estimated from its size."""
+    starter = starter_for(repo)
+    if starter is not None:
+        return starter.file_fit(size_bytes, n_ctx, device)
+    return rough_fit(size_bytes, n_ctx, device)

@@ -19,6 +19,8 @@ from core.store.records import (
     Message,
     MessageStatus,
     ModelRecord,
+    Place,
+    Turn,
 )
 from core.store.reminders import Reminder, ReminderStore
 from core.store.settings_table import SettingsTable
@@ -70,6 +72,8 @@ __all__ = [
     "MemoryRun",
     "MemoryStore",
     "Message",
+    "Place",
+    "Turn",
     "MessageStatus",
     "ModelRecord",
     "Reminder",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import threading
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import sqlite_utils
 
 from core.errors import NotFoundError
 from core.store.records import now_iso
+from core.store.rows import inserted_id
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class ActionStore:
         undo: dict[str, Any] | None = None,
     ) -> ActionRecord:
         with self._lock, self._db.conn:
-            table = self._db["agent_actions"].insert(
+            table = self._db.table("agent_actions").insert(
                 {
                     "run_id": run_id,
                     "created_at": now_iso(),
@@ -87,23 +89,23 @@ class ActionStore:
                     "undo": json.dumps(undo, ensure_ascii=False) if undo else "",
                 }
             )
-            return self.get(int(table.last_pk))
+            return self.get(inserted_id(table))
 
     def get(self, action_id: int) -> ActionRecord:
         with self._lock:
             try:
-                return _record(self._db["agent_actions"].get(action_id))
+                return _record(self._db.table("agent_actions").get(action_id))
             except sqlite_utils.db.NotFoundError as e:
                 raise NotFoundError(f"No assistant action with id {action_id}.") from e
 
-    def list(self, *, run_id: str | None = None, limit: int = 200) -> list[ActionRecord]:
+    def list(self, *, run_id: str | None = None, limit: int = 200) -> builtins.list[ActionRecord]:
         """Newest first."""
         with self._lock:
             where, params = ("run_id = ?", [run_id]) if run_id else (None, None)
-            rows = self._db["agent_actions"].rows_where(where, params, order_by="id desc", limit=limit)
+            rows = self._db.table("agent_actions").rows_where(where, params, order_by="id desc", limit=limit)
             return [_record(r) for r in rows]
 
     def mark_undone(self, action_id: int) -> ActionRecord:
         with self._lock, self._db.conn:
-            self._db["agent_actions"].update(action_id, {"status": "undone", "undone_at": now_iso()})
+            self._db.table("agent_actions").update(action_id, {"status": "undone", "undone_at": now_iso()})
             return self.get(action_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import threading
 from dataclasses import asdict
 from typing import Any
@@ -25,25 +26,25 @@ class CatalogTable:
             row["added_at"] = old[0] if old else (record.added_at or now_iso())
             row["embedded"] = int(record.embedded)
             row["has_chat_template"] = int(record.has_chat_template)
-            self._db["models"].upsert(row, pk="id")
+            self._db.table("models").upsert(row, pk="id")
         return self.get(record.id)
 
     def get(self, model_id: str) -> ModelRecord:
         with self._lock:
             try:
-                return _record(self._db["models"].get(model_id))
+                return _record(self._db.table("models").get(model_id))
             except sqlite_utils.db.NotFoundError as e:
                 raise NotFoundError(f"No model with id '{model_id}' in the catalog.") from e
 
     def find_path(self, path: str) -> ModelRecord | None:
         with self._lock:
-            rows = list(self._db["models"].rows_where("path = ?", [path]))
+            rows = list(self._db.table("models").rows_where("path = ?", [path]))
         return _record(rows[0]) if rows else None
 
-    def list(self) -> list[ModelRecord]:
+    def list(self) -> builtins.list[ModelRecord]:
         """The embedded model first, then the others by name."""
         with self._lock:
-            rows = self._db["models"].rows_where(order_by="embedded desc, lower(name), id")
+            rows = self._db.table("models").rows_where(order_by="embedded desc, lower(name), id")
             return [_record(r) for r in rows]
 
     def ids(self) -> set[str]:
@@ -52,7 +53,7 @@ class CatalogTable:
 
     def delete(self, model_id: str) -> None:
         with self._lock, self._db.conn:
-            self._db["models"].delete_where("id = ?", [model_id])
+            self._db.table("models").delete_where("id = ?", [model_id])
 
 
 def _record(row: dict[str, Any]) -> ModelRecord:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -10,6 +11,7 @@ import sqlite_utils
 
 from core.errors import NotFoundError
 from core.store.records import Conversation, Message, MessageStatus, from_row, now_iso
+from core.store.rows import inserted_id
 
 METRIC_COLUMNS = (
     "prompt_tokens",
@@ -28,6 +30,10 @@ METRIC_COLUMNS = (
     "power_source",
     "power_measured",
     "device",
+    "queue_ms",
+    "threads",
+    "engine",
+    "route",
 )
 
 
@@ -41,7 +47,7 @@ class ConversationStore:
     def create(self, title: str, system_prompt: str = "", model: str = "") -> Conversation:
         now = now_iso()
         with self._lock, self._db.conn:
-            table = self._db["conversations"].insert(
+            table = self._db.table("conversations").insert(
                 {
                     "title": title,
                     "system_prompt": system_prompt,
@@ -50,20 +56,20 @@ class ConversationStore:
                     "updated_at": now,
                 }
             )
-            return self.get(int(table.last_pk))
+            return self.get(inserted_id(table))
 
     def get(self, conversation_id: int) -> Conversation:
         with self._lock:
             try:
-                row = self._db["conversations"].get(conversation_id)
+                row = self._db.table("conversations").get(conversation_id)
             except sqlite_utils.db.NotFoundError as e:
                 raise NotFoundError(f"No conversation with id {conversation_id}.") from e
             return from_row(Conversation, row)
 
-    def list(self) -> list[Conversation]:
+    def list(self) -> builtins.list[Conversation]:
         """Most recently active first."""
         with self._lock:
-            rows = self._db["conversations"].rows_where(order_by="updated_at desc, id desc")
+            rows = self._db.table("conversations").rows_where(order_by="updated_at desc, id desc")
             return [from_row(Conversation, r) for r in rows]
 
     def update(self, conversation_id: int, **changes: str | int) -> Conversation:
@@ -75,7 +81,7 @@ class ConversationStore:
         with self._lock, self._db.conn:
             # Memory bookkeeping is not activity: it must not move the conversation up the list.
             touched = bool(set(changes) & {"title", "system_prompt", "model"})
-            self._db["conversations"].update(
+            self._db.table("conversations").update(
                 conversation_id, {**changes, **({"updated_at": now_iso()} if touched else {})}
             )
         return self.get(conversation_id)
@@ -83,10 +89,10 @@ class ConversationStore:
     def delete(self, conversation_id: int) -> None:
         self.get(conversation_id)
         with self._lock, self._db.conn:
-            self._db["messages"].delete_where("conversation_id = ?", [conversation_id])
-            self._db["conversations"].delete(conversation_id)
+            self._db.table("messages").delete_where("conversation_id = ?", [conversation_id])
+            self._db.table("conversations").delete(conversation_id)
 
-    def search(self, query: str) -> list[Conversation]:
+    def search(self, query: str) -> builtins.list[Conversation]:
         """Conversations whose title or any message matches every word of `query` (word prefixes count)."""
         words = [w for w in query.split() if w]
         if not words:
@@ -117,7 +123,7 @@ class ConversationStore:
         self.get(conversation_id)
         now = now_iso()
         with self._lock, self._db.conn:
-            table = self._db["messages"].insert(
+            table = self._db.table("messages").insert(
                 {
                     "conversation_id": conversation_id,
                     "role": role,
@@ -127,19 +133,21 @@ class ConversationStore:
                     "model": model,
                 }
             )
-            self._db["conversations"].update(conversation_id, {"updated_at": now})
-            return self.get_message(int(table.last_pk))
+            self._db.table("conversations").update(conversation_id, {"updated_at": now})
+            return self.get_message(inserted_id(table))
 
     def get_message(self, message_id: int) -> Message:
         with self._lock:
             try:
-                return from_row(Message, self._db["messages"].get(message_id))
+                return from_row(Message, self._db.table("messages").get(message_id))
             except sqlite_utils.db.NotFoundError as e:
                 raise NotFoundError(f"No message with id {message_id}.") from e
 
-    def messages(self, conversation_id: int) -> list[Message]:
+    def messages(self, conversation_id: int) -> builtins.list[Message]:
         with self._lock:
-            rows = self._db["messages"].rows_where("conversation_id = ?", [conversation_id], order_by="id")
+            rows = self._db.table("messages").rows_where(
+                "conversation_id = ?", [conversation_id], order_by="id"
+            )
             return [from_row(Message, r) for r in rows]
 
     def update_message(
@@ -172,12 +180,12 @@ class ConversationStore:
         if not changes:
             return
         with self._lock, self._db.conn:
-            self._db["messages"].update(message_id, changes)
+            self._db.table("messages").update(message_id, changes)
 
-    def recent_answers(self, limit: int = 200) -> list[Message]:
+    def recent_answers(self, limit: int = 200) -> builtins.list[Message]:
         """The latest finished answers across all conversations, newest first: the device panel's history."""
         with self._lock:
-            rows = self._db["messages"].rows_where(
+            rows = self._db.table("messages").rows_where(
                 "role = 'assistant' and completion_tokens is not null", order_by="id desc", limit=limit
             )
             return [from_row(Message, r) for r in rows]

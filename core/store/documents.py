@@ -17,7 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from core.errors import DocumentError, NotFoundError
-from core.store.records import DocChunk, DocCollection, DocFile, from_row, now_iso
+from core.store.records import DocChunk, DocCollection, DocFile, Place, from_row, now_iso
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,7 @@ class FileMeta:
 @dataclass(frozen=True)
 class NewChunk:
     seq: int
-    page: int | None
-    line: int | None
-    char_start: int
-    char_end: int
+    place: Place
     n_tokens: int
     text: str
     vector: bytes  # float32, the collection's dimension
@@ -250,10 +247,10 @@ class DocumentStore:
                         file_id,
                         collection_id,
                         c.seq,
-                        c.page,
-                        c.line,
-                        c.char_start,
-                        c.char_end,
+                        c.place.page,
+                        c.place.line,
+                        c.place.char_start,
+                        c.place.char_end,
                         c.n_tokens,
                         c.text,
                         c.vector,
@@ -300,7 +297,7 @@ class DocumentStore:
                 f"where c.id in ({marks})",
                 list(chunk_ids),
             )
-            by_id = {r["id"]: from_row(DocChunk, r) for r in rows}
+            by_id = {r["id"]: DocChunk.from_row(r) for r in rows}
         return [by_id[i] for i in chunk_ids if i in by_id]
 
     def iter_vectors(self, collection_id: int, batch: int = 8192) -> Iterator[list[tuple[int, bytes]]]:

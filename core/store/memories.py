@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -12,6 +13,7 @@ import sqlite_utils
 
 from core.errors import NotFoundError
 from core.store.records import from_row, now_iso
+from core.store.rows import inserted_id
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,8 @@ class MemoryStore:
     ) -> Memory:
         now = now_iso()
         with self._lock, self._db.conn:
-            memory_id = int(
-                self._db["memories"]
-                .insert(
+            memory_id = inserted_id(
+                self._db.table("memories").insert(
                     {
                         "text": text,
                         "conversation_id": conversation_id,
@@ -116,7 +117,6 @@ class MemoryStore:
                         "vector": vector,
                     }
                 )
-                .last_pk
             )
             self._log(event, run_id=run_id, memory_id=memory_id, fact=fact, new_text=text)
             return self.get(memory_id)
@@ -141,7 +141,7 @@ class MemoryStore:
         if happened_at:
             changes["happened_at"] = happened_at
         with self._lock, self._db.conn:
-            self._db["memories"].update(memory_id, changes)
+            self._db.table("memories").update(memory_id, changes)
             self._log(event, run_id=run_id, memory_id=memory_id, fact=fact, old_text=old.text, new_text=text)
         return self.get(memory_id)
 
@@ -150,40 +150,40 @@ class MemoryStore:
     ) -> Memory:
         old = self.get(memory_id)
         with self._lock, self._db.conn:
-            self._db["memories"].delete(memory_id)
+            self._db.table("memories").delete(memory_id)
             self._log(event, run_id=run_id, memory_id=memory_id, fact=fact, old_text=old.text)
         return old
 
     def set_vector(self, memory_id: int, vector: bytes, embed_model: str) -> None:
         """Store a memory's vector from another embedding model (no change of text, so no event)."""
         with self._lock, self._db.conn:
-            self._db["memories"].update(memory_id, {"vector": vector, "embed_model": embed_model})
+            self._db.table("memories").update(memory_id, {"vector": vector, "embed_model": embed_model})
 
     def get(self, memory_id: int) -> Memory:
         with self._lock:
             try:
-                return from_row(Memory, self._db["memories"].get(memory_id))
+                return from_row(Memory, self._db.table("memories").get(memory_id))
             except sqlite_utils.db.NotFoundError as e:
                 raise NotFoundError(f"No memory with id {memory_id}.") from e
 
-    def get_many(self, ids: Sequence[int]) -> list[Memory]:
+    def get_many(self, ids: Sequence[int]) -> builtins.list[Memory]:
         """The memories among `ids` that still exist, in the order given."""
         if not ids:
             return []
         with self._lock:
             marks = ",".join("?" * len(ids))
-            rows = {r["id"]: r for r in self._db["memories"].rows_where(f"id in ({marks})", list(ids))}
+            rows = {r["id"]: r for r in self._db.table("memories").rows_where(f"id in ({marks})", list(ids))}
         return [from_row(Memory, rows[i]) for i in ids if i in rows]
 
-    def list(self, *, limit: int | None = None) -> list[Memory]:
+    def list(self, *, limit: int | None = None) -> builtins.list[Memory]:
         """Most recently changed first."""
         with self._lock:
-            rows = self._db["memories"].rows_where(
+            rows = self._db.table("memories").rows_where(
                 order_by="updated_at desc, id desc", limit=limit, select=_MEMORY_COLUMNS
             )
             return [from_row(Memory, r) for r in rows]
 
-    def search_text(self, query: str) -> list[Memory]:
+    def search_text(self, query: str) -> builtins.list[Memory]:
         """Memories holding every word of `query` (case-insensitive), most recently changed first."""
         words = query.split()
         if not words:
@@ -191,20 +191,20 @@ class MemoryStore:
         where = " and ".join("text like ? escape '\\'" for _ in words)
         params = ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
         with self._lock:
-            rows = self._db["memories"].rows_where(
+            rows = self._db.table("memories").rows_where(
                 where, params, order_by="updated_at desc, id desc", select=_MEMORY_COLUMNS
             )
             return [from_row(Memory, r) for r in rows]
 
     def count(self) -> int:
         with self._lock:
-            return self._db["memories"].count
+            return self._db.table("memories").count
 
     def ids(self) -> set[int]:
         with self._lock:
             return {int(r[0]) for r in self._db.execute("select id from memories")}
 
-    def vectors(self, batch: int = 2048) -> Iterator[list[tuple[int, bytes]]]:
+    def vectors(self, batch: int = 2048) -> Iterator[builtins.list[tuple[int, bytes]]]:
         """(id, float32 bytes) of every memory, in batches: what the index is rebuilt from."""
         last = 0
         while True:
@@ -220,7 +220,7 @@ class MemoryStore:
     def clear(self) -> int:
         """Forget everything; returns how many memories there were."""
         with self._lock, self._db.conn:
-            n = self._db["memories"].count
+            n = self._db.table("memories").count
             self._db.execute("delete from memories")
             self._log("FORGET", detail=f"all {n} memories")
             return n
@@ -229,9 +229,8 @@ class MemoryStore:
 
     def begin_run(self, kind: str, conversation_id: int | None = None) -> MemoryRun:
         with self._lock, self._db.conn:
-            run_id = int(
-                self._db["memory_runs"]
-                .insert(
+            run_id = inserted_id(
+                self._db.table("memory_runs").insert(
                     {
                         "kind": kind,
                         "conversation_id": conversation_id,
@@ -239,7 +238,6 @@ class MemoryStore:
                         "status": "running",
                     }
                 )
-                .last_pk
             )
             return self.run(run_id)
 
@@ -250,24 +248,24 @@ class MemoryStore:
         counts: dict[str, int],
         *,
         error: str = "",
-        timings: dict[str, list[float]] | None = None,
+        timings: dict[str, builtins.list[float]] | None = None,
     ) -> MemoryRun:
         changes: dict[str, Any] = {k: int(counts.get(k, 0)) for k in _RUN_COUNTS}
         changes.update(status=status, finished_at=now_iso(), error=error, timings=json.dumps(timings or {}))
         with self._lock, self._db.conn:
-            self._db["memory_runs"].update(run_id, changes)
+            self._db.table("memory_runs").update(run_id, changes)
         return self.run(run_id)
 
     def run(self, run_id: int) -> MemoryRun:
         with self._lock:
             try:
-                return from_row(MemoryRun, self._db["memory_runs"].get(run_id))
+                return from_row(MemoryRun, self._db.table("memory_runs").get(run_id))
             except sqlite_utils.db.NotFoundError as e:
                 raise NotFoundError(f"No memory run with id {run_id}.") from e
 
-    def runs(self, limit: int = 50) -> list[MemoryRun]:
+    def runs(self, limit: int = 50) -> builtins.list[MemoryRun]:
         with self._lock:
-            rows = self._db["memory_runs"].rows_where(order_by="id desc", limit=limit)
+            rows = self._db.table("memory_runs").rows_where(order_by="id desc", limit=limit)
             return [from_row(MemoryRun, r) for r in rows]
 
     def mark_interrupted_runs(self) -> int:
@@ -277,7 +275,7 @@ class MemoryStore:
                 "update memory_runs set status = 'cancelled', error = 'interrupted' where status = 'running'"
             ).rowcount
 
-    def behind(self) -> list[int]:
+    def behind(self) -> builtins.list[int]:
         """Conversations, not paused, with finished messages that memory has not looked at yet."""
         with self._lock:
             rows = self._db.execute(
@@ -292,15 +290,15 @@ class MemoryStore:
         with self._lock, self._db.conn:
             self._log(event, **fields)
 
-    def events(self, *, run_id: int | None = None, limit: int = 200) -> list[MemoryEvent]:
+    def events(self, *, run_id: int | None = None, limit: int = 200) -> builtins.list[MemoryEvent]:
         """Newest first."""
         with self._lock:
             where, params = ("run_id = ?", [run_id]) if run_id is not None else (None, None)
-            rows = self._db["memory_events"].rows_where(where, params, order_by="id desc", limit=limit)
+            rows = self._db.table("memory_events").rows_where(where, params, order_by="id desc", limit=limit)
             return [from_row(MemoryEvent, r) for r in rows]
 
     def _log(self, event: str, **fields: Any) -> None:
-        self._db["memory_events"].insert({"at": now_iso(), "event": event, **fields})
+        self._db.table("memory_events").insert({"at": now_iso(), "event": event, **fields})
 
 
 _MEMORY_COLUMNS = (

@@ -13,7 +13,7 @@ Migration = Callable[[sqlite_utils.Database], None]
 
 
 def _v1_conversations_messages_settings(db: sqlite_utils.Database) -> None:
-    db["conversations"].create(
+    db.table("conversations").create(
         {
             "id": int,
             "title": str,
@@ -26,7 +26,7 @@ def _v1_conversations_messages_settings(db: sqlite_utils.Database) -> None:
         not_null={"title", "created_at", "updated_at"},
         defaults={"system_prompt": "", "model": ""},
     )
-    db["messages"].create(
+    db.table("messages").create(
         {
             "id": int,
             "conversation_id": int,
@@ -49,16 +49,16 @@ def _v1_conversations_messages_settings(db: sqlite_utils.Database) -> None:
         not_null={"conversation_id", "role", "content", "status", "created_at"},
         defaults={"content": "", "status": "complete"},
     )
-    db["messages"].create_index(["conversation_id", "id"])
-    db["conversations"].create_index(["updated_at"])
-    db["settings"].create({"key": str, "value": str}, pk="key")
-    db["messages"].enable_fts(["content"], create_triggers=True, tokenize="unicode61")
-    db["conversations"].enable_fts(["title"], create_triggers=True, tokenize="unicode61")
+    db.table("messages").create_index(["conversation_id", "id"])
+    db.table("conversations").create_index(["updated_at"])
+    db.table("settings").create({"key": str, "value": str}, pk="key")
+    db.table("messages").enable_fts(["content"], create_triggers=True, tokenize="unicode61")
+    db.table("conversations").enable_fts(["title"], create_triggers=True, tokenize="unicode61")
 
 
 def _v2_message_energy_and_memory(db: sqlite_utils.Database) -> None:
     """What each answer cost on the device: energy (gross and above idle), power, memory, and the source."""
-    messages = db["messages"]
+    messages = db.table("messages")
     for column, kind in (
         ("energy_j", float),
         ("energy_above_idle_j", float),
@@ -75,7 +75,7 @@ def _v2_message_energy_and_memory(db: sqlite_utils.Database) -> None:
 
 
 def _v3_model_catalog(db: sqlite_utils.Database) -> None:
-    db["models"].create(
+    db.table("models").create(
         {
             "id": str,
             "name": str,
@@ -105,7 +105,7 @@ def _v3_model_catalog(db: sqlite_utils.Database) -> None:
             "parent_id": "",
         },
     )
-    db["models"].create_index(["path"], unique=True)
+    db.table("models").create_index(["path"], unique=True)
 
 
 def _v4_documents(db: sqlite_utils.Database) -> None:
@@ -171,7 +171,7 @@ def _v4_documents(db: sqlite_utils.Database) -> None:
     )
     db.execute("create index doc_chunks_file on doc_chunks (file_id, seq)")
     db.execute("create index doc_chunks_collection on doc_chunks (collection_id)")
-    db["doc_chunks"].enable_fts(["text"], create_triggers=True, tokenize="porter unicode61")
+    db.table("doc_chunks").enable_fts(["text"], create_triggers=True, tokenize="porter unicode61")
     db.execute(
         """create table conversation_collections (
             conversation_id integer not null references conversations(id) on delete cascade,
@@ -183,12 +183,12 @@ def _v4_documents(db: sqlite_utils.Database) -> None:
 
 def _v5_message_citations(db: sqlite_utils.Database) -> None:
     """Sources an answer drew on: a JSON list of citations (file, page, offsets, passage, cited)."""
-    db["messages"].add_column("citations", str)
+    db.table("messages").add_column("citations", str)
 
 
 def _v6_agent_actions_reminders(db: sqlite_utils.Database) -> None:
     # Every call the assistant ran, asked about or was refused, with what undoes it.
-    db["agent_actions"].create(
+    db.table("agent_actions").create(
         {
             "id": int,
             "run_id": str,
@@ -208,10 +208,10 @@ def _v6_agent_actions_reminders(db: sqlite_utils.Database) -> None:
         not_null={"run_id", "created_at", "tool", "status"},
         defaults={"request": "", "args": "{}", "side_effects": 0, "result": "", "error": "", "undo": ""},
     )
-    db["agent_actions"].create_index(["run_id"])
-    db["agent_actions"].create_index(["created_at"])
+    db.table("agent_actions").create_index(["run_id"])
+    db.table("agent_actions").create_index(["created_at"])
     # Reminders and timers: shown in the app when due and sent as desktop notifications.
-    db["reminders"].create(
+    db.table("reminders").create(
         {
             "id": int,
             "kind": str,  # reminder | timer
@@ -225,12 +225,12 @@ def _v6_agent_actions_reminders(db: sqlite_utils.Database) -> None:
         not_null={"kind", "text", "due_at", "created_at", "status"},
         defaults={"status": "pending"},
     )
-    db["reminders"].create_index(["status", "due_at"])
+    db.table("reminders").create_index(["status", "due_at"])
 
 
 def _v7_memory(db: sqlite_utils.Database) -> None:
     """Memories (facts about the user kept across conversations), the runs that changed them and each change."""
-    db["memories"].create(
+    db.table("memories").create(
         {
             "id": int,
             "text": str,
@@ -247,7 +247,7 @@ def _v7_memory(db: sqlite_utils.Database) -> None:
         not_null={"text", "source", "created_at", "updated_at"},
         defaults={"source": "chat", "source_ids": "[]", "happened_at": "", "embed_model": ""},
     )
-    db["memory_runs"].create(
+    db.table("memory_runs").create(
         {
             "id": int,
             "conversation_id": int,
@@ -277,8 +277,8 @@ def _v7_memory(db: sqlite_utils.Database) -> None:
             "timings": "{}",
         },
     )
-    db["memory_runs"].create_index(["started_at"])
-    db["memory_events"].create(
+    db.table("memory_runs").create_index(["started_at"])
+    db.table("memory_events").create(
         {
             "id": int,
             "run_id": int,  # null for the user's own edits
@@ -294,17 +294,26 @@ def _v7_memory(db: sqlite_utils.Database) -> None:
         not_null={"at", "event"},
         defaults={"fact": "", "old_text": "", "new_text": "", "detail": ""},
     )
-    db["memory_events"].create_index(["run_id"])
-    db["memory_events"].create_index(["at"])
-    db["conversations"].add_column("memory_paused", int, not_null_default=0)
+    db.table("memory_events").create_index(["run_id"])
+    db.table("memory_events").create_index(["at"])
+    db.table("conversations").add_column("memory_paused", int, not_null_default=0)
     # The last message whose facts were extracted: memory work left undone (the app closed) is picked up.
-    db["conversations"].add_column("memory_through", int, not_null_default=0)
-    db["messages"].add_column("memories", str)  # JSON [{"id", "text"}]: the memories this answer used
+    db.table("conversations").add_column("memory_through", int, not_null_default=0)
+    db.table("messages").add_column("memories", str)  # JSON [{"id", "text"}]: the memories this answer used
     # Conversations from before memory existed are not mined all at once on the first start.
     db.execute(
         "update conversations set memory_through = "
         "(select coalesce(max(id), 0) from messages where conversation_id = conversations.id)"
     )
+
+
+def _v8_message_queue_and_engine(db: sqlite_utils.Database) -> None:
+    db.table("messages").add_column("queue_ms", float)  # waited for the model behind other requests
+    db.table("messages").add_column("threads", int)  # CPU threads the answer decoded with
+    db.table("messages").add_column("engine", str)  # which engine answered ("llama.cpp", "remote:NAME")
+    db.table("messages").add_column(
+        "route", str
+    )  # why that engine answered (local only, fallback and why...)
 
 
 MIGRATIONS: list[Migration] = [
@@ -315,6 +324,7 @@ MIGRATIONS: list[Migration] = [
     _v5_message_citations,
     _v6_agent_actions_reminders,
     _v7_memory,
+    _v8_message_queue_and_engine,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -55,6 +56,19 @@ class Message:
     device: str | None = None
     citations: str | None = None  # JSON list, for answers grounded in the user's documents
     memories: str | None = None  # JSON list of {"id", "text"}: the memories the answer used
+    queue_ms: float | None = None  # waited for the model behind other requests
+    threads: int | None = None  # CPU threads it decoded with
+    engine: str | None = None  # which engine answered
+    route: str | None = None  # why that engine answered
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A user's message and the answer being written to it (stored as 'streaming' until it ends)."""
+
+    conversation_id: int
+    user: Message
+    answer: Message
 
 
 @dataclass(frozen=True)
@@ -90,21 +104,51 @@ class DocFile:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a passage is in its file: `page` is 1-based (PDF only); `char_start`/`char_end` are characters
+    into the text extracted from that page (or from the whole file when it has no pages); `line` is
+    1-based, for plain text and code. Every chunk, search hit and citation carries one."""
+
+    page: int | None
+    line: int | None
+    char_start: int
+    char_end: int
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> Place:
+        """From a flat mapping (a database row, a stored citation) with these four keys."""
+        return cls(row.get("page"), row.get("line"), int(row["char_start"]), int(row["char_end"]))
+
+    def label(self) -> str:
+        """ ", page 3", ", line 12" or "" (the whole file), for a source's label."""
+        return f", page {self.page}" if self.page else (f", line {self.line}" if self.line else "")
+
+
+@dataclass(frozen=True)
 class DocChunk:
-    """A piece of a file's text. `page` is 1-based (PDF only); offsets are characters into the text extracted
-    from that page (or from the whole file when it has no pages); `line` is 1-based, for plain text and code."""
+    """A piece of a file's text, and its place in the file."""
 
     id: int
     file_id: int
     collection_id: int
     seq: int
-    page: int | None
-    line: int | None
-    char_start: int
-    char_end: int
+    place: Place
     n_tokens: int
     text: str
     path: str = ""
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> DocChunk:
+        return cls(
+            id=row["id"],
+            file_id=row["file_id"],
+            collection_id=row["collection_id"],
+            seq=row["seq"],
+            place=Place.of(row),
+            n_tokens=row["n_tokens"],
+            text=row["text"],
+            path=row.get("path", ""),
+        )
 
 
 def from_row(cls: type, row: dict[str, Any]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,7 @@ import sqlite_utils
 
 from core.errors import NotFoundError
 from core.store.records import from_row, now_iso
+from core.store.rows import inserted_id
 
 ReminderKind = Literal["reminder", "timer"]
 
@@ -39,7 +41,7 @@ class ReminderStore:
         if due.tzinfo is None:
             due = due.astimezone()  # a naive time is the user's local time
         with self._lock, self._db.conn:
-            table = self._db["reminders"].insert(
+            table = self._db.table("reminders").insert(
                 {
                     "kind": kind,
                     "text": text,
@@ -48,23 +50,23 @@ class ReminderStore:
                     "status": "pending",
                 }
             )
-            return self.get(int(table.last_pk))
+            return self.get(inserted_id(table))
 
     def get(self, reminder_id: int) -> Reminder:
         with self._lock:
             try:
-                return from_row(Reminder, self._db["reminders"].get(reminder_id))
+                return from_row(Reminder, self._db.table("reminders").get(reminder_id))
             except sqlite_utils.db.NotFoundError as e:
                 raise NotFoundError(f"No reminder with id {reminder_id}.") from e
 
-    def list(self, *, status: str | None = None) -> list[Reminder]:
+    def list(self, *, status: str | None = None) -> builtins.list[Reminder]:
         """Soonest first."""
         with self._lock:
             where, params = ("status = ?", [status]) if status else (None, None)
-            rows = self._db["reminders"].rows_where(where, params, order_by="due_at, id")
+            rows = self._db.table("reminders").rows_where(where, params, order_by="due_at, id")
             return [from_row(Reminder, r) for r in rows]
 
-    def due(self, now: datetime) -> list[Reminder]:
+    def due(self, now: datetime) -> builtins.list[Reminder]:
         """Pending reminders whose time has come (compared as instants, whatever their offsets)."""
         return [r for r in self.list(status="pending") if r.due <= now.astimezone()]
 
@@ -73,5 +75,5 @@ class ReminderStore:
             changes = {"status": status}
             if status == "fired":
                 changes["fired_at"] = now_iso()
-            self._db["reminders"].update(reminder_id, changes)
+            self._db.table("reminders").update(reminder_id, changes)
             return self.get(reminder_id)

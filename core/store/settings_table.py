@@ -21,7 +21,7 @@ class SettingsTable:
 
     def set(self, key: str, value: Any) -> None:
         with self._lock, self._db.conn:
-            self._db["settings"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+            self._db.table("settings").upsert({"key": key, "value": json.dumps(value)}, pk="key")
 
     def all(self) -> dict[str, Any]:
         with self._lock:

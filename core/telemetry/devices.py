@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,7 @@ def choose_source(
 ) -> SourceChoice:
     """The best sensor for `device`, or a labelled estimate; records why each better one was not used."""
     tried: dict[str, str] = {}
+    candidates: list[tuple[str, Callable[[], PowerSource]]]
     if device.kind == "gpu":
         candidates = [("nvml", lambda: NvmlSource(int(device.id.split(":")[1])))]
     else:

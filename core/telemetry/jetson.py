@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from core.telemetry.power import PowerReading, SourceUnavailable, read_number
 
 _TOTAL_RAILS = ("VDD_IN", "POM_5V_IN")  # the board's input rail: the whole board, when present
+
+
+# A rail's name and a reader of its power in watts.
+Rail = tuple[str, Callable[[], float]]
 
 
 class JetsonInaSource:
@@ -26,8 +32,8 @@ class JetsonInaSource:
         return PowerReading(watts=sum(reader() for _name, reader in self._use), energy_j=None)
 
 
-def _hwmon_rails(sys_root: Path) -> list[tuple[str, object]]:
-    rails = []
+def _hwmon_rails(sys_root: Path) -> list[Rail]:
+    rails: list[Rail] = []
     for hwmon in sorted((sys_root / "class/hwmon").glob("hwmon*")):
         name_file = hwmon / "name"
         if not name_file.exists() or not name_file.read_text().strip().startswith("ina3221"):
@@ -39,16 +45,24 @@ def _hwmon_rails(sys_root: Path) -> list[tuple[str, object]]:
             if not curr.exists() or not label_file.exists():
                 continue
             label = label_file.read_text().strip()
-            rails.append((label, lambda v=volt, c=curr: read_number(v) * read_number(c) / 1e6))  # mV × mA
+            rails.append((label, functools.partial(_watts_from_mv_ma, volt, curr)))
     return rails
 
 
-def _iio_rails(sys_root: Path) -> list[tuple[str, object]]:
-    rails = []
+def _iio_rails(sys_root: Path) -> list[Rail]:
+    rails: list[Rail] = []
     for dev in sorted((sys_root / "bus/i2c/drivers/ina3221x").glob("*/iio:device*")):
         for power in sorted(dev.glob("in_power*_input")):
             n = power.name[len("in_power") : -len("_input")]
             label_file = dev / f"rail_name_{n}"
             label = label_file.read_text().strip() if label_file.exists() else f"rail{n}"
-            rails.append((label, lambda p=power: read_number(p) / 1000))  # mW
+            rails.append((label, functools.partial(_watts_from_mw, power)))
     return rails
+
+
+def _watts_from_mv_ma(volts: Path, amps: Path) -> float:
+    return read_number(volts) * read_number(amps) / 1e6  # mV x mA
+
+
+def _watts_from_mw(power: Path) -> float:
+    return read_number(power) / 1000

@@ -7,7 +7,7 @@ import pytest
 
 from app.main_window import MainWindow
 from app.qt import QApplication, QMessageBox
-from core.services.container import Services
+from core.services import Services
 
 
 def open_services(home: Path, max_tokens: int = 48) -> Services:

@@ -16,7 +16,9 @@ def test_results_reach_a_caller_that_kept_no_reference_to_the_job(qtbot: QtBot) 
     threads: list[str] = []
     for i in range(20):
         job = runner.submit(lambda _job, i=i: i * i)
-        job.sig_done.connect(lambda value: (got.append(value), threads.append(threading.current_thread().name)))
+        job.sig_done.connect(
+            lambda value: (got.append(value), threads.append(threading.current_thread().name))
+        )
         del job
         gc.collect()
     qtbot.waitUntil(lambda: len(got) == 20, timeout=5000)

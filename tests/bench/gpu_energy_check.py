@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import llama_cpp  # noqa: E402,F401  - before numpy (shared/GPU.md)
 
-from core.services.container import Services  # noqa: E402
+from core.services import Services  # noqa: E402
 
 
 def main() -> int:

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.main_window import MainWindow  # noqa: E402
 from app.qt import QApplication, Qt, QTimer  # noqa: E402
-from core.services.container import Services  # noqa: E402
+from core.services import Services  # noqa: E402
 
 TICK_MS = 5
 PROMPT = "Write a long story about a lighthouse keeper, with a list of the things she keeps in her drawer."

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from core.assistant.desktop import Desktop
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.engine import ChatEngine
     from core.store import Store
 
 
@@ -45,7 +45,7 @@ class ToolContext:
     files_dir: Path
     store: Store
     desktop: Desktop
-    engine: Callable[[], Engine] | None = None
+    engine: Callable[[], ChatEngine] | None = None
     search_root: Path = field(default_factory=Path.home)
     now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
 

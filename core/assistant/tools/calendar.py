@@ -67,7 +67,7 @@ def calendar_tools(ctx: ToolContext) -> list[Tool]:
             email = person if "@" in person else book.email_of(person)
             attendee = vCalAddress(f"mailto:{email}")
             attendee.params["cn"] = person
-            event.add("attendee", attendee, encode=0)
+            event.add("attendee", attendee, encode=False)
         cal = load_calendar(ctx)
         cal.add_component(event)
         write_atomic(ctx.calendar_file, cal.to_ical())

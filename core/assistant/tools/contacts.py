@@ -33,8 +33,8 @@ def read_vcards(text: str, source: str) -> list[Contact]:
         if not name and hasattr(card, "n"):
             n = card.n.value
             name = " ".join(p for p in (n.given, n.family) if p)
-        emails = tuple(str(e.value) for e in card.contents.get("email", []))
-        phones = tuple(str(t.value) for t in card.contents.get("tel", []))
+        emails = tuple(str(getattr(e, "value", "")) for e in card.contents.get("email", []))
+        phones = tuple(str(getattr(t, "value", "")) for t in card.contents.get("tel", []))
         if name:
             out.append(Contact(name=name.strip(), emails=emails, phones=phones))
     return out

@@ -99,8 +99,10 @@ def load_base(path: Path) -> BaseModel:
     ):
         raise DistillationError(f"'{path.name}' uses rope scaling, which adapter training does not support.")
     config = _config(info)
+    n_head = int(config.num_attention_heads)
+    n_head_kv = int(config.num_key_value_heads or n_head)
     weights = _read_tensors(path, info)
-    state: dict[str, torch.Tensor] = {
+    state: dict[str, np.ndarray] = {
         "model.embed_tokens.weight": weights.pop("token_embd.weight"),
         "model.norm.weight": weights.pop("output_norm.weight"),
     }
@@ -111,9 +113,9 @@ def load_base(path: Path) -> BaseModel:
         if blk != "blk" or kind not in _LAYER_NAMES:
             raise DistillationError(f"'{path.name}' has a tensor adapter training does not know: {name}")
         if kind == "attn_q":
-            w = _unpermute(w, config.num_attention_heads)
+            w = _unpermute(w, n_head)
         elif kind == "attn_k":
-            w = _unpermute(w, config.num_key_value_heads)
+            w = _unpermute(w, n_head_kv)
         state[f"model.layers.{i}.{_LAYER_NAMES[kind]}.weight"] = w
     model = LlamaForCausalLM(config)
     missing, unexpected = model.load_state_dict(
@@ -126,17 +128,17 @@ def load_base(path: Path) -> BaseModel:
         model.tie_weights()
     model.eval()
     model.requires_grad_(False)
-    return BaseModel(
-        model, path, info.architecture, config.num_hidden_layers, config.num_attention_heads,
-        config.num_key_value_heads,
-    )  # fmt: skip
+    return BaseModel(model, path, info.architecture, int(config.num_hidden_layers), n_head, n_head_kv)
 
 
 def _config(info: GGUFInfo) -> LlamaConfig:
     meta = info.metadata
 
-    def arch(key: str, default: object = None) -> object:
-        return meta.get(f"llama.{key}", default)
+    def arch(key: str, default: float | None = None) -> float:
+        value = meta.get(f"llama.{key}", default)
+        if not isinstance(value, int | float):
+            raise DistillationError(f"'{Path(info.path).name}' has no usable llama.{key} in its header.")
+        return value
 
     names = {t.name for t in info.tensors}
     n_embd, n_head = int(info.n_embd), int(info.n_head)
@@ -144,19 +146,19 @@ def _config(info: GGUFInfo) -> LlamaConfig:
     return LlamaConfig(
         vocab_size=int(embd.shape[1]),
         hidden_size=n_embd,
-        intermediate_size=int(arch("feed_forward_length")),  # type: ignore[arg-type]
+        intermediate_size=int(arch("feed_forward_length")),
         num_hidden_layers=int(info.n_layers),
         num_attention_heads=n_head,
         num_key_value_heads=int(info.n_head_kv),
-        head_dim=int(arch("attention.key_length", n_embd // n_head)),  # type: ignore[arg-type]
+        head_dim=int(arch("attention.key_length", n_embd // n_head)),
         max_position_embeddings=int(info.context_length or 2048),
-        rms_norm_eps=float(arch("attention.layer_norm_rms_eps", 1e-5)),  # type: ignore[arg-type]
-        rope_parameters={"rope_type": "default", "rope_theta": float(arch("rope.freq_base", 10000.0))},  # type: ignore[arg-type]
+        rms_norm_eps=float(arch("attention.layer_norm_rms_eps", 1e-5)),
+        rope_parameters={"rope_type": "default", "rope_theta": float(arch("rope.freq_base", 10000.0))},
         tie_word_embeddings="output.weight" not in names,
         bos_token_id=meta.get("tokenizer.ggml.bos_token_id"),
         eos_token_id=meta.get("tokenizer.ggml.eos_token_id"),
         pad_token_id=meta.get("tokenizer.ggml.padding_token_id"),
-        attn_implementation="sdpa",
+        attn_implementation="sdpa",  # type: ignore[call-arg]
         dtype="float32",
     )
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from core.engine import Engine, EngineConfig
+from core.engine import LocalEngine
 from core.memory.distill.base import BaseModel, load_base
 from core.memory.distill.dataset import write_jsonl
 from core.memory.distill.export import AdapterManifest, write_lora_gguf
@@ -19,6 +19,8 @@ from core.memory.distill.teacher import LABELS, make_training_set
 from core.memory.distill.train import TrainConfig, TrainedLora, encode, train_lora
 from core.memory.prompts import OPERATIONS, Operation
 from core.models.gguf_info import sha256_file
+from core.resources import resource_path
+from core.runtime import open_local
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +47,9 @@ DistilCallback = Callable[[DistilProgress], None]
 
 
 def adapters_dir(base_model: Path) -> Path:
-    """Where the source tree keeps a base model's adapters: resources/memory/adapters/<model file stem>."""
-    return Path(__file__).resolve().parents[3] / "resources" / "memory" / "adapters" / base_model.stem
+    """Where Hearth's shipped adapters of a base model live: resources/memory/adapters/<model file stem>
+    (in a source checkout, the source tree: distilling the shipped adapters writes there)."""
+    return resource_path("memory", "adapters", base_model.stem)
 
 
 def distil(
@@ -87,8 +90,11 @@ def distil(
     out_dir.mkdir(parents=True, exist_ok=True)
     job = _Job(out_dir, teacher, examples_per_op, config, sha256_file(base_model), data_dir, progress, cancel)
     base = load_base(base_model)
-    with Engine(EngineConfig(model_path=str(base_model), n_ctx=2048, n_threads=threads)) as engine:
+    engine = open_local(base_model, n_threads=threads)
+    try:
         return [_distil_one(op, base, engine, job) for op in ops]
+    finally:
+        engine.close()
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ class _Job:
             self.progress(p)
 
 
-def _distil_one(op: Operation, base: BaseModel, engine: Engine, job: _Job) -> DistilledAdapter:
+def _distil_one(op: Operation, base: BaseModel, engine: LocalEngine, job: _Job) -> DistilledAdapter:
     config = job.config
     data = make_training_set(
         op,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from core.engine import Engine, EngineConfig
+from core.engine import ChatEngine
 from core.errors import OperationCancelled
 from core.memory.distill import synth
 from core.memory.distill.dataset import Example, Parsed, constrained, parse
@@ -25,6 +25,7 @@ from core.memory.prompts import (
     extract_target,
     update_target,
 )
+from core.runtime import open_local
 
 LABELS = "labels"
 LabelProgress = Callable[[int, int], None]  # (examples labelled, of how many)
@@ -64,13 +65,16 @@ def make_training_set(
     if str(teacher) == LABELS:
         return TrainingSet(op, prompts, 0, LABELS)
     path = Path(teacher)
-    with Engine(EngineConfig(model_path=str(path), n_ctx=2048, n_threads=threads)) as engine:
+    engine = open_local(path, n_threads=threads)
+    try:
         examples, dropped = label_with_model(engine, prompts, progress, cancel)
+    finally:
+        engine.close()
     return TrainingSet(op, examples, dropped, path.name)
 
 
 def label_with_model(
-    engine: Engine,
+    engine: ChatEngine,
     prompts: Sequence[Example],
     progress: LabelProgress | None = None,
     cancel: threading.Event | None = None,

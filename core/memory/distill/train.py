@@ -16,13 +16,14 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import torch
 from peft import LoraConfig, get_peft_model
 from peft.tuners.lora import LoraLayer
 
-from core.engine import Engine
+from core.engine import LocalEngine
 from core.errors import DistillationError, OperationCancelled
 from core.memory.distill.base import BaseModel
 from core.memory.distill.dataset import Example
@@ -93,7 +94,7 @@ def decision_span(example: Example) -> int:
     return 0
 
 
-def encode(engine: Engine, examples: Sequence[Example], max_tokens: int) -> list[Encoded]:
+def encode(engine: LocalEngine, examples: Sequence[Example], max_tokens: int) -> list[Encoded]:
     """Token ids of each example as the engine would see them; over-long examples are left out."""
     end = engine.tokenize(engine.turn_end, special=True)
     out: list[Encoded] = []
@@ -136,7 +137,8 @@ def batch_loss(
     """Mean cross-entropy of the batch's target tokens under `model` (a LlamaForCausalLM), the decision's
     tokens weighted `key_weight` times the others."""
     shared = _shared_prefix(batch) if share_prefix and len(batch) > 1 else 0
-    llama, head = model.model, model.lm_head
+    llama = cast(torch.nn.Module, model.model)
+    head = cast(torch.nn.Module, model.lm_head)
     n = len(batch)
     width = max(len(e.ids) for e in batch) - shared
     ids = torch.zeros((n, width), dtype=torch.long)
@@ -210,13 +212,13 @@ def train_lora(
     rng = random.Random(config.seed)
     lora = LoraConfig(
         r=config.rank,
-        lora_alpha=config.alpha,
+        lora_alpha=int(config.alpha),
         target_modules=list(config.targets),
         lora_dropout=0.0,
         bias="none",
     )
     peft_model = get_peft_model(base.model, lora)
-    model = peft_model.base_model.model
+    model = cast(torch.nn.Module, peft_model.base_model.model)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)
@@ -264,7 +266,7 @@ def _lora_weights(model: torch.nn.Module) -> dict[tuple[int, str], tuple[np.ndar
         if isinstance(module, LoraLayer) and "default" in module.lora_A:
             parts = name.split(".")
             layer, kind = int(parts[parts.index("layers") + 1]), parts[-1]
-            a = module.lora_A["default"].weight.detach().float().numpy().copy()
-            b = module.lora_B["default"].weight.detach().float().numpy().copy()
+            a = cast(torch.nn.Linear, module.lora_A["default"]).weight.detach().float().numpy().copy()
+            b = cast(torch.nn.Linear, module.lora_B["default"]).weight.detach().float().numpy().copy()
             out[(layer, kind)] = (a, b)
     return out

@@ -4,6 +4,7 @@ held-out prompts the adapter beats the bare model (answers that parse, and answe
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -14,12 +15,13 @@ from pathlib import Path
 
 import torch
 
-from core.engine import Engine, EngineConfig, GenerationOptions
+from core.engine import GenerationOptions, LocalEngine
 from core.memory.distill import synth
 from core.memory.distill.base import BaseModel, load_base
 from core.memory.distill.dataset import Example, constrained, parse
 from core.memory.distill.train import TrainedLora
 from core.memory.prompts import Answer, Decision, MalformedOutput, Operation
+from core.runtime import open_local
 
 
 def prompt_key(example: Example) -> str:
@@ -101,7 +103,7 @@ class ExportCheck:
 
 
 def check_export(
-    base: BaseModel, lora: TrainedLora, engine: Engine, adapter: str, example: Example, n: int = 48
+    base: BaseModel, lora: TrainedLora, engine: LocalEngine, adapter: str, example: Example, n: int = 48
 ) -> ExportCheck:
     """Compare the torch model with `lora` merged and llama.cpp with the adapter file on one example."""
     prompt = engine.chat_tokens(example.messages)
@@ -166,7 +168,7 @@ class Score:
 
 
 def evaluate(
-    engine: Engine,
+    engine: LocalEngine,
     examples: Sequence[Example],
     adapter: str | None,
     on_example: Callable[[int, int], None] | None = None,
@@ -298,9 +300,10 @@ def verify_adapters(
 
     base = load_base(base_model)
     reports: list[AdapterReport] = []
-    with Engine(EngineConfig(model_path=str(base_model), n_ctx=2048, n_threads=threads)) as engine:
+    engine = open_local(base_model, n_threads=threads)
+    with contextlib.closing(engine):
         for op, path, lora in adapters:
-            engine.load_adapter(op, path)
+            engine.adapters.load(op, path)
             examples = [e for e in synth.generate(op, 2 * held_out, seed) if prompt_key(e) not in exclude]
             examples = examples[:held_out]
             export = check_export(base, lora or read_lora_gguf(path, base), engine, op, examples[0])

@@ -1,0 +1,177 @@
+"""Chat: a user message in, a streamed answer out, everything kept in the store as it happens.
+
+A turn has two halves: `begin` records the user's message and an empty answer marked 'streaming' (fast,
+any thread); `run` generates into that answer (slow, a worker thread). The partial answer is written to
+the store every `persist_interval_s`, so if the app dies mid-answer the text so far survives and the next
+start marks it 'incomplete'.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from core.chat.grounding import citations_json, ground
+from core.chat.options import answer_options
+from core.documents.service import DocumentsService
+from core.engine import ChatMessage, GenerationOptions, GenerationResult, prompt_budget
+from core.errors import EmptyMessageError
+from core.memory.service import MemoryService, Recalled, memories_json
+from core.runtime import EngineHost, EngineSpec, spec_from_settings
+from core.settings import Settings
+from core.store import Conversation, Message, Store, Turn
+from core.telemetry.service import Telemetry
+
+DEFAULT_TITLE = "New chat"
+_TITLE_CHARS = 48
+
+
+class ChatService:
+    def __init__(
+        self,
+        store: Store,
+        host: EngineHost,
+        settings: Settings,
+        *,
+        persist_interval_s: float = 0.5,
+        telemetry: Telemetry | None = None,
+        documents: DocumentsService | None = None,
+        memory: MemoryService | None = None,
+    ) -> None:
+        self.store = store
+        self.host = host
+        self.settings = settings
+        self.telemetry = telemetry  # when given, each answer is stored with its energy and memory
+        self.documents = documents  # when given, conversations with collections get grounded answers
+        self.memory = memory  # when given, answers use what is remembered, and each exchange teaches it
+        self._persist_interval_s = persist_interval_s
+
+    # ---- conversations ----
+
+    def new_conversation(self, title: str = DEFAULT_TITLE, system_prompt: str | None = None) -> Conversation:
+        prompt = self.settings.get("system_prompt") if system_prompt is None else system_prompt
+        return self.store.conversations.create(title=title, system_prompt=prompt)
+
+    # ---- settings to engine ----
+
+    def engine_spec(self, model: str | None = None) -> EngineSpec:
+        return spec_from_settings(self.settings, model)
+
+    def generation_options(self, **overrides: object) -> GenerationOptions:
+        return answer_options(self.settings, **overrides)
+
+    # ---- a turn ----
+
+    def begin(self, conversation_id: int, text: str) -> Turn:
+        text = text.strip()
+        if not text:
+            raise EmptyMessageError()
+        convs = self.store.conversations
+        conversation = convs.get(conversation_id)
+        user = convs.add_message(conversation_id, "user", text)
+        if conversation.title == DEFAULT_TITLE:
+            convs.update(conversation_id, title=_title_from(text))
+        model = conversation.model or self.settings.get("model")
+        answer = convs.add_message(conversation_id, "assistant", "", status="streaming", model=model)
+        return Turn(conversation_id, user, answer)
+
+    def run(
+        self,
+        turn: Turn,
+        on_token: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+        options: GenerationOptions | None = None,
+    ) -> Message:
+        """Generate the answer of `turn`. Returns it as stored: complete, stopped, or (on error) error."""
+        convs = self.store.conversations
+        conversation = convs.get(turn.conversation_id)
+        answer_id = turn.answer.id
+        pieces: list[str] = []
+        last_saved = time.monotonic()
+
+        def on_piece(piece: str) -> None:
+            nonlocal last_saved
+            pieces.append(piece)
+            if on_token is not None:
+                on_token(piece)
+            now = time.monotonic()
+            if now - last_saved >= self._persist_interval_s:
+                convs.update_message(answer_id, content="".join(pieces))
+                last_saved = now
+
+        try:
+            engine = self.host.get(self.engine_spec(conversation.model or None))
+            options = options or self.generation_options()
+            messages = self.history(conversation, before=answer_id)
+            grounding = None
+            if self.documents is not None:
+                budget = prompt_budget(engine.n_ctx, options.max_tokens)
+                grounding = ground(self.documents, conversation.id, turn.user.content, engine, budget // 2)
+                if grounding is not None:
+                    messages = grounding.apply(messages)
+            recalled: list[Recalled] = []
+            if self.memory is not None and grounding is None:
+                recalled = self.memory.recall_for(conversation, turn.user.content)
+            used = None
+            result: GenerationResult
+            meter = self.telemetry.begin_request() if self.telemetry is not None else None
+            try:
+                if recalled:
+                    assert self.memory is not None
+                    answered = self.memory.answer_in_chat(
+                        engine, messages, recalled, options, on_piece, cancel
+                    )
+                    result, used = answered.result, answered.used
+                else:
+                    # A foreground request: memory learning in flight yields to it at its next token.
+                    result = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
+            finally:
+                energy = meter.finish() if meter is not None else None
+        except Exception as e:
+            convs.update_message(answer_id, content="".join(pieces), status="error", error=str(e))
+            raise
+        metrics: dict[str, object] = {**result.metrics.as_dict(), "engine": engine.info.engine}
+        if energy is not None and self.telemetry is not None:
+            metrics.update(energy.as_metrics(result.metrics.completion_tokens))
+            metrics["device"] = self.telemetry.device.id
+        convs.update_message(
+            answer_id,
+            content=result.text,
+            status="stopped" if result.finish_reason == "cancelled" else "complete",
+            finish_reason=result.finish_reason,
+            metrics=metrics,
+            citations=citations_json(grounding.citations(result.text)) if grounding is not None else None,
+            memories=memories_json(used) if used else None,
+        )
+        if self.memory is not None and result.finish_reason != "cancelled":
+            self.memory.after_exchange(conversation.id)
+        return convs.get_message(answer_id)
+
+    def send(
+        self,
+        conversation_id: int,
+        text: str,
+        on_token: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+        options: GenerationOptions | None = None,
+    ) -> Message:
+        """begin + run, for callers that are already off the GUI thread (CLI, tests)."""
+        return self.run(self.begin(conversation_id, text), on_token, cancel, options)
+
+    def history(self, conversation: Conversation, before: int) -> list[ChatMessage]:
+        """What the model sees: the system prompt, then every kept message before the answer being written."""
+        out: list[ChatMessage] = []
+        if conversation.system_prompt.strip():
+            out.append({"role": "system", "content": conversation.system_prompt})
+        for m in self.store.conversations.messages(conversation.id):
+            if m.id >= before:
+                break
+            if m.role in ("user", "assistant") and m.content and m.status != "error":
+                out.append({"role": m.role, "content": m.content})  # type: ignore[typeddict-item]
+        return out
+
+
+def _title_from(text: str) -> str:
+    line = text.strip().splitlines()[0]
+    return line if len(line) <= _TITLE_CHARS else line[: _TITLE_CHARS - 1].rstrip() + "…"
