@@ -482,4 +482,5 @@ class MainWindow(QMainWindow):
         self._reminders.shutdown()
         self.documents_panel.shutdown()
         self.memory_panel.shutdown()
+        self.device_panel.shutdown()
         event.accept()
