@@ -39,6 +39,8 @@ from PySide6.QtGui import (
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
+    QTextDocumentFragment,
+    QTextFormat,
     QTextTable,
 )
 from PySide6.QtWidgets import (
@@ -153,6 +155,8 @@ __all__ = [
     "QTextBrowser",
     "QTextCharFormat",
     "QTextCursor",
+    "QTextDocumentFragment",
+    "QTextFormat",
     "QTextTable",
     "QThread",
     "QTimer",

@@ -11,10 +11,12 @@ from app.qt import (
     QPoint,
     Qt,
     QTextCursor,
+    QTextFormat,
     QTextTable,
     QUrl,
 )
 from core.store import Message
+from tests.app.test_rich_text import TRICKY
 
 CODE = 'def greet(name):\n    if name < "m" and name != "&":\n\n        return f"<b>{name}</b>"'
 ANSWER = (
@@ -47,6 +49,29 @@ def blocks(view: ChatView) -> list[tuple[str, bool]]:
     block = view.document().begin()
     while block.isValid():
         found.append((block.text(), block.textList() is not None))
+        block = block.next()
+    return found
+
+
+def structure(view: ChatView) -> list[tuple[str, dict, int | None]]:
+    """Every block's text, block format (all its properties) and list (by order of appearance, with its
+    format): what toHtml leaves out. Object numbers are Qt's own bookkeeping, left out."""
+    object_index = QTextFormat.Property.ObjectIndex
+    found = []
+    lists: list = []
+    block = view.document().begin()
+    while block.isValid():
+        properties = {k: v for k, v in block.blockFormat().properties().items() if k != object_index}
+        text_list = block.textList()
+        number = None
+        if text_list is not None:
+            if text_list not in lists:
+                lists.append(text_list)
+            number = lists.index(text_list)
+            properties["list"] = {
+                k: v for k, v in text_list.format().properties().items() if k != object_index
+            }
+        found.append((block.text(), properties, number))
         block = block.next()
     return found
 
@@ -209,14 +234,41 @@ def test_streaming_piece_by_piece_ends_in_the_document_of_the_whole_answer(qtbot
     whole.add_message(user)
     whole.begin_answer(ANSWER)
     assert streamed.document().toHtml() == whole.document().toHtml()
-    assert blocks(streamed) == blocks(whole)
+    assert structure(streamed) == structure(whole)
 
     # And once finished, the same document as the stored conversation opened afresh.
     streamed.finish_answer(message(ANSWER))
     reopened = make_view(qtbot)
     reopened.show_messages([user, message(ANSWER)])
     assert streamed.document().toHtml() == reopened.document().toHtml()
+    assert structure(streamed) == structure(reopened)
     assert "writing…" not in streamed.toPlainText()
+
+
+def test_every_step_of_a_tricky_stream_matches_its_whole_rendering(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # Blocks that change as lines arrive (a paragraph turning into a heading or a table, a list turning
+    # loose, a fence not yet closed): each render takes out and puts back only the blocks that changed.
+    streamed = make_view(qtbot)
+    streamed.add_message(message("- a list\n- before", role="user", id_=1))
+    streamed.begin_answer()
+    for end in range(1, len(TRICKY) + 1, 2):
+        streamed._stream_text = TRICKY[:end]
+        streamed._render_stream()
+        whole = ChatView()
+        whole.add_message(message("- a list\n- before", role="user", id_=1))
+        whole.begin_answer(TRICKY[:end])
+        assert structure(streamed) == structure(whole), f"differs after {TRICKY[:end][-30:]!r}"
+        assert streamed.document().toHtml() == whole.document().toHtml()
+        # And the same as the answer shown whole once stored (put in all at once, not block by block).
+        stored = ChatView()
+        stored.add_message(message("- a list\n- before", role="user", id_=1))
+        stored.add_message(message(TRICKY[:end]))
+        header = [i for i, b in enumerate(structure(stored)) if b[0] == "Hearth"][0]
+        expected = structure(stored)
+        expected[header] = ("Hearth (writing…)", *expected[header][1:])
+        assert structure(streamed) == expected
+        whole.deleteLater()
+        stored.deleteLater()
 
 
 def test_streaming_keeps_the_place_of_a_user_who_scrolled_up_and_follows_one_at_the_bottom(qtbot) -> None:  # type: ignore[no-untyped-def]
