@@ -295,3 +295,25 @@ def test_streaming_keeps_the_place_of_a_user_who_scrolled_up_and_follows_one_at_
     bar.setValue(kept)
     view.finish_answer(message("The end.\n\n" + ANSWER * 4, id_=99))
     assert bar.value() == kept, "the finished answer does not move the view either"
+
+
+def test_an_answer_s_notes_follow_its_markdown(qtbot) -> None:  # type: ignore[no-untyped-def]
+    view = make_view(qtbot)
+    failed = Message(3, 1, "assistant", "- half a list", "error", "2025-01-01", error="The model stopped.")
+    recalled = Message(
+        4,
+        1,
+        "assistant",
+        "| a |\n|---|\n| 1 |",
+        "complete",
+        "2025-01-01",
+        memories='[{"id": 9, "text": "Likes tea"}]',
+    )
+    view.show_messages([failed, recalled])
+    assert blocks(view)[:3] == [("Hearth", False), ("half a list", True), ("⚠ The model stopped.", False)]
+    text = view.toPlainText()
+    assert text.index("Memories used") < text.index("Likes tea"), "after the table, in that order"
+    assert text.index("1") < text.index("Memories used")
+    with qtbot.waitSignal(view.sig_memory) as clicked:
+        click_text(qtbot, view, "Likes tea")
+    assert clicked.args == [9]
