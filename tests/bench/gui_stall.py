@@ -25,13 +25,16 @@ TICK_MS = 5
 PROMPT = "Write a long story about a lighthouse keeper, with a list of the things she keeps in her drawer."
 
 
-def settle(app: QApplication, seconds: float = 2.0) -> None:
+def settle(app: QApplication, quiet_s: float = 1.0, limit_s: float = 60.0) -> None:
     """Let the window finish what came before (a conversation opened: its layout and first paint), so the
-    measure is of the stream alone."""
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
+    measure is of the stream alone: events are processed until none has taken over 20 ms for quiet_s."""
+    start = last_busy = time.perf_counter()
+    while time.perf_counter() - last_busy < quiet_s and time.perf_counter() - start < limit_s:
+        before = time.perf_counter()
         app.processEvents()
         time.sleep(0.005)
+        if time.perf_counter() - before > 0.020 + 0.005:
+            last_busy = time.perf_counter()
 
 
 def measure(app: QApplication, window: MainWindow, prompt: str) -> dict[str, float]:
