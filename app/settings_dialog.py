@@ -6,6 +6,7 @@ from typing import Any
 
 from app.qt import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -58,6 +59,11 @@ class SettingsDialog(QDialog):
 
 
 def _editor_for(setting: Setting, value: Any) -> QWidget:
+    if setting.choices:
+        combo = QComboBox()
+        combo.addItems(list(setting.choices))
+        combo.setCurrentText(str(value))
+        return combo
     if setting.type is bool:
         check = QCheckBox()
         check.setChecked(bool(value))
@@ -71,7 +77,8 @@ def _editor_for(setting: Setting, value: Any) -> QWidget:
         fbox = QDoubleSpinBox()
         fbox.setDecimals(2)
         fbox.setSingleStep(0.05)
-        fbox.setRange(float(setting.minimum or 0.0), float(setting.maximum or 100.0))
+        low = 0.0 if setting.minimum is None else setting.minimum
+        fbox.setRange(float(low), float(100.0 if setting.maximum is None else setting.maximum))
         fbox.setValue(float(value))
         return fbox
     text = QPlainTextEdit(str(value))
@@ -82,6 +89,8 @@ def _editor_for(setting: Setting, value: Any) -> QWidget:
 def _value_of(editor: QWidget) -> Any:
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
+    if isinstance(editor, QComboBox):
+        return editor.currentText()
     if isinstance(editor, QSpinBox | QDoubleSpinBox):
         return editor.value()
     assert isinstance(editor, QPlainTextEdit)
