@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-queue", type=int, default=32, help="requests that may wait for the model before 429 (default 32)"
     )
+    p.add_argument(
+        "--stop-after", type=float, help="stop by itself after this many seconds (scripts, tests, benchmarks)"
+    )
     p.set_defaults(run=run)
 
 
@@ -57,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Hearth is serving {spec.model} on {url}", flush=True)
 
     try:
-        serve(backend, config, ready)
+        serve(backend, config, ready, args.stop_after)
     finally:
         telemetry.close()
         host.close()

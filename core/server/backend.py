@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,8 @@ class Backend:
         self.root = root
         self.default_spec = spec or spec_from_settings(settings, model)
         self.created = int(time.time())
-        self._embed_lock = threading.Lock()
+        self._stats_lock = threading.Lock()
+        self.finished: Counter[str] = Counter()  # answers by finish reason ("cancelled": the client left)
 
     # ---- models ----
 
@@ -155,6 +157,8 @@ class Backend:
             result = engine.scheduler.run(engine.priority, lambda flag, sink: call(inner, flag, sink), on_token, cancel)
         else:
             result = call(engine, cancel, on_token)
+        with self._stats_lock:
+            self.finished[result.finish_reason] += 1
         return Outcome(result, energy, engine.info.engine)
 
     # ---- embeddings ----

@@ -5,6 +5,7 @@ for llama-server, can count tokens and find the context size and grammar support
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
 import json
 import secrets
@@ -283,12 +284,17 @@ class Routes:
         if len(texts) > MAX_EMBED_INPUTS:
             raise APIError(400, f"At most {MAX_EMBED_INPUTS} inputs per request.", param="input")
         vectors, tokens = await self._in_thread(self.backend.embed, req.model, texts)
+
+        def encoded(v: Any) -> Any:
+            if req.encoding_format == "base64":  # little-endian float32, as OpenAI sends it
+                return base64.b64encode(v.astype("<f4").tobytes()).decode("ascii")
+            return [float(x) for x in v]
+
         return JSONResponse(
             {
                 "object": "list",
                 "data": [
-                    {"object": "embedding", "index": i, "embedding": [float(x) for x in v]}
-                    for i, v in enumerate(vectors)
+                    {"object": "embedding", "index": i, "embedding": encoded(v)} for i, v in enumerate(vectors)
                 ],
                 "model": req.model,
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},

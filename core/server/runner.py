@@ -55,10 +55,20 @@ def _server(backend: Backend, config: ServerConfig) -> uvicorn.Server:
     )
 
 
-def serve(backend: Backend, config: ServerConfig, on_ready: Callable[[str], None] | None = None) -> None:
-    """Serve until interrupted (Ctrl-C, SIGTERM): uvicorn handles the signals on the main thread."""
+def serve(
+    backend: Backend,
+    config: ServerConfig,
+    on_ready: Callable[[str], None] | None = None,
+    stop_after_s: float | None = None,
+) -> None:
+    """Serve until interrupted (Ctrl-C, SIGTERM: uvicorn handles the signals on the main thread), or for
+    `stop_after_s` seconds (scripts, tests and benchmarks: a server nobody stops still ends)."""
     sock = bind(config)
     server = _server(backend, config)
+    if stop_after_s is not None:
+        timer = threading.Timer(stop_after_s, lambda: setattr(server, "should_exit", True))
+        timer.daemon = True
+        timer.start()
     url = url_of(sock, config.host)
     original = server.startup
 

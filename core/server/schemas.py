@@ -138,7 +138,7 @@ class CompletionRequest(_Sampling):
 class EmbeddingRequest(_Body):
     model: str
     input: str | list[str] = Field(min_length=1)
-    encoding_format: Literal["float"] = "float"
+    encoding_format: Literal["float", "base64"] = "float"  # the openai client asks for base64
 
 
 class TokenizeRequest(_Body):

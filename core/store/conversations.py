@@ -191,12 +191,13 @@ class ConversationStore:
             return [from_row(Message, r) for r in rows]
 
     def engine_counts(self) -> dict[str, float]:
-        """Answers by where they ran: {"local", "remote", "local_j"} (joules measured for local answers)."""
+        """Answers by where they ran: {"local", "remote", "local_j"}: the joules measured on this machine
+        (local answers, and the local attempt of an answer that fell back to a remote engine)."""
         sql = """
             select
               sum(case when engine like 'remote:%' then 0 else 1 end) as local,
               sum(case when engine like 'remote:%' then 1 else 0 end) as remote,
-              coalesce(sum(case when engine like 'remote:%' then 0 else energy_j end), 0) as local_j
+              coalesce(sum(energy_j), 0) as local_j
             from messages where role = 'assistant' and completion_tokens is not null
         """
         with self._lock:
