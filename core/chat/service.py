@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 
 from core.chat.grounding import citations_json, ground
 from core.chat.options import answer_options
 from core.documents.service import DocumentsService
 from core.engine import ChatMessage, GenerationOptions, GenerationResult, prompt_budget
-from core.errors import EmptyMessageError
+from core.errors import EmptyMessageError, HearthError
 from core.memory.service import MemoryService, Recalled, memories_json
-from core.errors import HearthError
 from core.runtime import EngineHost, EngineSpec, spec_from_settings
 from core.runtime.remotes import is_remote
 from core.runtime.routing import REMOTE, Router, doubt_reason, in_doubt, kept_reason, route_policy
@@ -172,7 +171,11 @@ class ChatService:
         except Exception as e:
             convs.update_message(answer_id, content="".join(pieces), status="error", error=str(e))
             raise
-        metrics: dict[str, object] = {**result.metrics.as_dict(), "engine": engine.info.engine, "route": route}
+        metrics: dict[str, object] = {
+            **result.metrics.as_dict(),
+            "engine": engine.info.engine,
+            "route": route,
+        }
         ran_here = engine.capabilities.local or route.startswith("fallback")  # a fallback ran here first
         if energy is not None and self.telemetry is not None and ran_here:
             metrics.update(energy.as_metrics(result.metrics.completion_tokens))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import Any
 
 from core.commands.common import print_json
 from core.runtime.remotes import RemoteEngines
@@ -23,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     listing = kinds.add_parser("list", help="the remote engines, their capabilities and where their keys are")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=run_list)
-    test = kinds.add_parser("test", help="check one: health, models, context, grammar/JSON schema, embeddings")
+    test = kinds.add_parser(
+        "test", help="check one: health, models, context, grammar/JSON schema, embeddings"
+    )
     test.add_argument("name", help="NAME or NAME/MODEL")
     test.add_argument("--json", action="store_true")
     test.set_defaults(run=run_test)
@@ -44,7 +47,9 @@ def run_add(args: argparse.Namespace) -> int:
     finally:
         store.close()
     key = f", its key in the {listing.key}" if listing.key else ", no key"
-    print(f"Added {listing.record.name} ({listing.record.url}){key}. Check it with `hearth engines test {args.name}`.")
+    print(
+        f"Added {listing.record.name} ({listing.record.url}){key}. Check it with `hearth engines test {args.name}`."
+    )
     return 0
 
 
@@ -54,7 +59,7 @@ def run_list(args: argparse.Namespace) -> int:
         listings = remotes.list()
     finally:
         store.close()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for item in listings:
         probe = item.probe
         rows.append(
@@ -89,7 +94,7 @@ def run_test(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.as_dict())
         return 0
-    d = report.as_dict()
+    d: dict[str, Any] = report.as_dict()
     print(
         f"{d['name']}: up ({d['latency_ms']} ms), a {d['kind']} server; model {d['model']} "
         f"(of {', '.join(d['models']) or 'none'}); context {report.probe.n_ctx.get(report.model, 'unknown')}; "

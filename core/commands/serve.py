@@ -29,7 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=int, help="CPU threads (default: chosen from the machine's load)")
     p.add_argument("--n-ctx", type=int, help="context window in tokens (default: the n_ctx setting)")
     p.add_argument(
-        "--max-queue", type=int, default=32, help="requests that may wait for the model before 429 (default 32)"
+        "--max-queue",
+        type=int,
+        default=32,
+        help="requests that may wait for the model before 429 (default 32)",
     )
     p.add_argument(
         "--stop-after", type=float, help="stop by itself after this many seconds (scripts, tests, benchmarks)"

@@ -163,8 +163,8 @@ def _probe(config: RemoteConfig, api: openai.OpenAI, raw: httpx.Client, thorough
         server_ctx = (data.get("default_generation_settings") or {}).get("n_ctx")
         if isinstance(server_ctx, int) and server_ctx > 0:
             # llama-server's n_ctx_train in /v1/models is the model's; /props says what it serves.
-            for m in models:
-                n_ctx[m] = server_ctx
+            for served in models:
+                n_ctx[served] = server_ctx
         if isinstance(hearth, dict):
             caps = hearth.get("capabilities") or {}
             embeddings = bool(caps.get("embeddings"))
@@ -185,7 +185,8 @@ _PROBE_SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "r
 def _answers_json_schema(api: openai.OpenAI, model: str) -> bool:
     """Whether the server decodes under a JSON schema: a short request whose answer must be that JSON."""
     try:
-        reply = api.chat.completions.create(
+        create: Any = api.chat.completions.create
+        reply = create(
             model=model,
             messages=[{"role": "user", "content": "Reply with JSON: is the sky blue?"}],
             max_tokens=12,
@@ -292,10 +293,9 @@ class RemoteEngine:
     ) -> GenerationResult:
         options = options or GenerationOptions()
         kwargs = self._request(options)
+        create: Any = self._api.chat.completions.create  # typed per OpenAI model name; ours are any
         return self._stream(
-            lambda: self._api.chat.completions.create(
-                model=self.model, messages=[dict(m) for m in messages], stream=True, **kwargs
-            ),
+            lambda: create(model=self.model, messages=[dict(m) for m in messages], stream=True, **kwargs),
             lambda chunk: chunk.choices[0].delta.content if chunk.choices else None,
             on_token,
             cancel,
@@ -311,8 +311,9 @@ class RemoteEngine:
         options = options or GenerationOptions()
         kwargs = self._request(options)
         kwargs.pop("response_format", None)  # the legacy completions API has none: a grammar still works
+        create: Any = self._api.completions.create
         return self._stream(
-            lambda: self._api.completions.create(model=self.model, prompt=prompt, stream=True, **kwargs),
+            lambda: create(model=self.model, prompt=prompt, stream=True, **kwargs),
             lambda chunk: chunk.choices[0].text if chunk.choices else None,
             on_token,
             cancel,

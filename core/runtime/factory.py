@@ -11,8 +11,8 @@ from pathlib import Path
 
 from core.engine import ChatEngine, EngineConfig, LocalEngine
 from core.engine.llama import LlamaEngine
-from core.models import resolve_model
 from core.engine.remote import RemoteEngine
+from core.models import resolve_model
 from core.runtime.remotes import is_remote, remote_config
 from core.runtime.spec import EngineSpec
 

@@ -8,6 +8,7 @@ nothing else: no function here logs or prints one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -65,10 +66,9 @@ class KeyStore:
         return "file" if name in self._read_file() else None
 
     def delete(self, name: str) -> None:
-        try:
+        # Not there, or no keyring at all: nothing to delete.
+        with contextlib.suppress(keyring.errors.KeyringError, RuntimeError):
             keyring.delete_password(SERVICE, self._user(name))
-        except (keyring.errors.KeyringError, RuntimeError):
-            pass  # not there, or no keyring at all
         self._drop_from_file(name)
 
     # ---- the file ----

@@ -33,7 +33,7 @@ def parse_remote(model: str) -> tuple[str, str]:
 
 
 def remote_spec_model(ref: str) -> str:
-    """"NAME", "NAME/MODEL" or "remote:..." as a spec's model."""
+    """ "NAME", "NAME/MODEL" or "remote:..." as a spec's model."""
     return ref if is_remote(ref) else REMOTE_PREFIX + ref
 
 

@@ -43,13 +43,17 @@ def route_policy(
     mode = mode or settings.get("routing")
     if mode not in ROUTING_MODES:
         mode = LOCAL
-    remote = (conversation.routing_remote if conversation is not None else "") or settings.get("routing_remote")
+    remote = (conversation.routing_remote if conversation is not None else "") or settings.get(
+        "routing_remote"
+    )
     if mode != LOCAL and not remote.strip():
         raise RemoteEngineError(
             f"Routing is '{mode}', but no remote engine is chosen: set routing_remote (an engine added with "
             "`hearth engines add`), or route locally."
         )
-    return RoutePolicy(mode, remote_spec_model(remote.strip()) if remote.strip() else "", settings.get("routing_min_logprob"))
+    return RoutePolicy(
+        mode, remote_spec_model(remote.strip()) if remote.strip() else "", settings.get("routing_min_logprob")
+    )
 
 
 class Router:

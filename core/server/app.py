@@ -33,7 +33,9 @@ def create_app(backend: Backend, config: ServerConfig) -> Starlette:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         kind = "not_found" if exc.status_code == 404 else "method_not_allowed"
-        return APIError(exc.status_code, f"{request.method} {request.url.path}: {exc.detail}", code=kind).response()
+        return APIError(
+            exc.status_code, f"{request.method} {request.url.path}: {exc.detail}", code=kind
+        ).response()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

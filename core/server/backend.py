@@ -154,7 +154,9 @@ class Backend:
 
         if isinstance(engine, ScheduledEngine):
             inner = engine.engine
-            result = engine.scheduler.run(engine.priority, lambda flag, sink: call(inner, flag, sink), on_token, cancel)
+            result = engine.scheduler.run(
+                engine.priority, lambda flag, sink: call(inner, flag, sink), on_token, cancel
+            )
         else:
             result = call(engine, cancel, on_token)
         with self._stats_lock:

@@ -45,7 +45,9 @@ T = TypeVar("T")
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def answers_errors(handler: Callable[[Routes, Request], Awaitable[Response]]) -> Callable[[Routes, Request], Awaitable[Response]]:
+def answers_errors(
+    handler: Callable[[Routes, Request], Awaitable[Response]],
+) -> Callable[[Routes, Request], Awaitable[Response]]:
     """Whatever a handler raises becomes an OpenAI-style error response: nothing reaches the server."""
 
     @functools.wraps(handler)
@@ -118,7 +120,9 @@ def to_messages(request: ChatRequest, tools: ToolPlan | None) -> list[ChatMessag
     return out
 
 
-def _options(req: _Sampling, max_tokens: int, grammar: str | None, schema: dict[str, Any] | None) -> GenerationOptions:
+def _options(
+    req: _Sampling, max_tokens: int, grammar: str | None, schema: dict[str, Any] | None
+) -> GenerationOptions:
     return GenerationOptions(
         max_tokens=max_tokens,
         temperature=1.0 if req.temperature is None else req.temperature,  # OpenAI's default
@@ -232,13 +236,20 @@ class Routes:
         ids = await self._in_thread(self.backend.model_ids)
         data = []
         for model_id in ids:
-            card: dict[str, Any] = {"id": model_id, "object": "model", "created": self.backend.created, "owned_by": "hearth"}
+            card: dict[str, Any] = {
+                "id": model_id,
+                "object": "model",
+                "created": self.backend.created,
+                "owned_by": "hearth",
+            }
             n_ctx = self.backend.loaded_context(self.backend.spec_for(model_id))
             if n_ctx is not None:
                 card["context_length"] = n_ctx
             data.append(card)
         for model_id in EMBEDDING_MODELS[:1]:
-            data.append({"id": model_id, "object": "model", "created": self.backend.created, "owned_by": "hearth"})
+            data.append(
+                {"id": model_id, "object": "model", "created": self.backend.created, "owned_by": "hearth"}
+            )
         return JSONResponse({"object": "list", "data": data})
 
     @answers_errors
@@ -294,7 +305,8 @@ class Routes:
             {
                 "object": "list",
                 "data": [
-                    {"object": "embedding", "index": i, "embedding": encoded(v)} for i, v in enumerate(vectors)
+                    {"object": "embedding", "index": i, "embedding": encoded(v)}
+                    for i, v in enumerate(vectors)
                 ],
                 "model": req.model,
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
@@ -306,7 +318,9 @@ class Routes:
     def _start(
         self, engine: ChatEngine, kind: Any, payload: Any, options: GenerationOptions, stream: bool
     ) -> Generation:
-        def work(on_start: Callable[[], None], on_token: Callable[[str], None] | None, cancel: threading.Event) -> Outcome:
+        def work(
+            on_start: Callable[[], None], on_token: Callable[[str], None] | None, cancel: threading.Event
+        ) -> Outcome:
             return self.backend.generate(
                 engine, kind, payload, options, on_start=on_start, on_token=on_token, cancel=cancel
             )
@@ -323,7 +337,8 @@ class Routes:
             self.active.discard(generation)
         if event.kind == "error":
             raise event.value
-        return event.value  # type: ignore[no-any-return]
+        outcome: Outcome = event.value
+        return outcome
 
     async def _started(self, generation: Generation, request: Request) -> Event:
         """Wait until the request holds the model (or fails: 429, 503...), so that errors are answered with
@@ -378,10 +393,17 @@ class Routes:
     async def _chat_events(
         self, req: ChatRequest, generation: Generation, first: Event, with_tools: bool
     ) -> AsyncIterator[str]:
-        base = {"id": "chatcmpl-" + uuid.uuid4().hex, "object": "chat.completion.chunk", "created": int(time.time()), "model": req.model}
+        base = {
+            "id": "chatcmpl-" + uuid.uuid4().hex,
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": req.model,
+        }
 
         def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-            return json.dumps({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra})
+            return json.dumps(
+                {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+            )
 
         held: list[str] = []  # with tools the answer is read whole: calls are sent once they parse
         try:
@@ -418,10 +440,21 @@ class Routes:
     async def _completion_events(
         self, req: CompletionRequest, generation: Generation, first: Event
     ) -> AsyncIterator[str]:
-        base = {"id": "cmpl-" + uuid.uuid4().hex, "object": "text_completion", "created": int(time.time()), "model": req.model}
+        base = {
+            "id": "cmpl-" + uuid.uuid4().hex,
+            "object": "text_completion",
+            "created": int(time.time()),
+            "model": req.model,
+        }
 
         def chunk(text: str, finish: str | None = None, **extra: Any) -> str:
-            return json.dumps({**base, "choices": [{"index": 0, "text": text, "finish_reason": finish, "logprobs": None}], **extra})
+            return json.dumps(
+                {
+                    **base,
+                    "choices": [{"index": 0, "text": text, "finish_reason": finish, "logprobs": None}],
+                    **extra,
+                }
+            )
 
         try:
             event = first

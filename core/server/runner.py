@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 
 import uvicorn
+from starlette.applications import Starlette
 
 from core.server.app import create_app
 from core.server.backend import Backend
@@ -42,8 +43,7 @@ def url_of(sock: socket.socket, host: str) -> str:
     return f"http://{shown}:{port}/v1"
 
 
-def _server(backend: Backend, config: ServerConfig) -> uvicorn.Server:
-    app = create_app(backend, config)
+def _server(app: Starlette) -> uvicorn.Server:
     return uvicorn.Server(
         uvicorn.Config(
             app,
@@ -64,7 +64,7 @@ def serve(
     """Serve until interrupted (Ctrl-C, SIGTERM: uvicorn handles the signals on the main thread), or for
     `stop_after_s` seconds (scripts, tests and benchmarks: a server nobody stops still ends)."""
     sock = bind(config)
-    server = _server(backend, config)
+    server = _server(create_app(backend, config))
     if stop_after_s is not None:
         timer = threading.Timer(stop_after_s, lambda: setattr(server, "should_exit", True))
         timer.daemon = True
@@ -91,7 +91,8 @@ class ServerThread:
         self._sock = bind(config)
         self.url = url_of(self._sock, config.host)
         self.port: int = self._sock.getsockname()[1]
-        self._server = _server(backend, config)
+        self._app = create_app(backend, config)
+        self._server = _server(self._app)
         self._thread = threading.Thread(target=self._run, name="hearth-server", daemon=True)
         self.error: BaseException | None = None
 
@@ -104,7 +105,8 @@ class ServerThread:
 
     @property
     def routes(self) -> Routes:
-        return self._server.config.app.state.routes  # type: ignore[no-any-return]
+        routes: Routes = self._app.state.routes
+        return routes
 
     @property
     def running(self) -> bool:
@@ -128,10 +130,7 @@ class ServerThread:
 
     def stop(self, timeout: float = 10.0) -> None:
         if self._thread.is_alive():
-            try:
-                self.routes.cancel_all()
-            except AttributeError:
-                pass
+            self.routes.cancel_all()
             self._server.should_exit = True
             self._thread.join(timeout)
         self._sock.close()

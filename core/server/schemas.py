@@ -55,7 +55,10 @@ class Message(_Body):
         for part in self.content:
             if part.type != "text" or part.text is None:
                 raise APIError(
-                    400, f"Only text content is supported, not '{part.type}'.", param="messages", code="unsupported"
+                    400,
+                    f"Only text content is supported, not '{part.type}'.",
+                    param="messages",
+                    code="unsupported",
                 )
             parts.append(part.text)
         return "".join(parts)
@@ -186,4 +189,6 @@ def check_schema(schema: dict[str, Any], param: str) -> None:
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as e:
-        raise APIError(400, f"{param} is not a valid JSON schema: {e.message}", param=param, code="invalid_schema") from e
+        raise APIError(
+            400, f"{param} is not a valid JSON schema: {e.message}", param=param, code="invalid_schema"
+        ) from e

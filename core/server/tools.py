@@ -36,14 +36,16 @@ class ToolPlan:
     def instructions(self) -> str:
         listing = "\n".join(
             json.dumps(
-                {"name": t.function.name, "description": t.function.description, "parameters": t.function.parameters},
+                {
+                    "name": t.function.name,
+                    "description": t.function.description,
+                    "parameters": t.function.parameters,
+                },
                 ensure_ascii=False,
             )
             for t in self.tools
         )
-        how = (
-            f'To call a function, answer with {OPEN}{{"name": <function name>, "arguments": <arguments>}}{CLOSE}.'
-        )
+        how = f'To call a function, answer with {OPEN}{{"name": <function name>, "arguments": <arguments>}}{CLOSE}.'
         when = (
             "You must call one of them."
             if self.required
@@ -59,7 +61,9 @@ def plan_tools(request: ChatRequest) -> ToolPlan | None:
     choice = request.tool_choice
     if not tools or choice == "none":
         if isinstance(choice, NamedToolChoice) or choice == "required":
-            raise APIError(400, "tool_choice asks for a tool, but the request has no tools.", param="tool_choice")
+            raise APIError(
+                400, "tool_choice asks for a tool, but the request has no tools.", param="tool_choice"
+            )
         return None
     names = [t.function.name for t in tools]
     if len(set(names)) != len(names):
@@ -79,7 +83,9 @@ def plan_tools(request: ChatRequest) -> ToolPlan | None:
         offered = [t for t in tools if t.function.name == choice.function.name]
         if not offered:
             raise APIError(
-                400, f"tool_choice names '{choice.function.name}', which is not among the tools.", param="tool_choice"
+                400,
+                f"tool_choice names '{choice.function.name}', which is not among the tools.",
+                param="tool_choice",
             )
     required = choice == "required" or isinstance(choice, NamedToolChoice)
     grammar = build_grammar(offered, required, MAX_PARALLEL_CALLS if request.parallel_tool_calls else 1)
@@ -101,12 +107,12 @@ def build_grammar(tools: list[Tool], required: bool, max_calls: int) -> str:
                 code="invalid_schema",
             ) from e
         head = json.dumps(f'{{"name": "{t.function.name}", "arguments": ')
-        alternatives.append(f"{head} {args_rule} \"}}\"")
+        alternatives.append(f'{head} {args_rule} "}}"')
     rules = [
         f"tool-call ::= {json.dumps(OPEN)} ( {' | '.join(alternatives)} ) {json.dumps(CLOSE)}",
         f'tool-calls ::= tool-call ( "\\n" tool-call ){{0,{max_calls - 1}}}',
         # A plain answer: anything that does not open a call.
-        'plain-answer ::= [^<\\x00] [^\\x00]*',
+        "plain-answer ::= [^<\\x00] [^\\x00]*",
         "root ::= tool-calls" if required else "root ::= tool-calls | plain-answer",
     ]
     return converter.format_grammar() + "\n" + "\n".join(rules) + "\n"

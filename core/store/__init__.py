@@ -23,8 +23,8 @@ from core.store.records import (
     RemoteEngineRecord,
     Turn,
 )
-from core.store.remote_engines import RemoteEngineStore
 from core.store.reminders import Reminder, ReminderStore
+from core.store.remote_engines import RemoteEngineStore
 from core.store.settings_table import SettingsTable
 
 

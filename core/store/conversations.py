@@ -73,7 +73,15 @@ class ConversationStore:
             return [from_row(Conversation, r) for r in rows]
 
     def update(self, conversation_id: int, **changes: str | int) -> Conversation:
-        allowed = {"title", "system_prompt", "model", "memory_paused", "memory_through", "routing", "routing_remote"}
+        allowed = {
+            "title",
+            "system_prompt",
+            "model",
+            "memory_paused",
+            "memory_through",
+            "routing",
+            "routing_remote",
+        }
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"Cannot change {', '.join(sorted(unknown))} of a conversation.")

@@ -34,7 +34,8 @@ class RemoteEngineStore:
     def list(self) -> builtins.list[RemoteEngineRecord]:
         with self._lock:
             return [
-                from_row(RemoteEngineRecord, r) for r in self._db.table("remote_engines").rows_where(order_by="name")
+                from_row(RemoteEngineRecord, r)
+                for r in self._db.table("remote_engines").rows_where(order_by="name")
             ]
 
     def set_probe(self, name: str, probe: str) -> None:

@@ -31,7 +31,12 @@ class Served:
 
 
 def start_server(
-    root: Path, model_path: Path, *, api_key: str | None = None, max_waiting: int = 32, telemetry: bool = False
+    root: Path,
+    model_path: Path,
+    *,
+    api_key: str | None = None,
+    max_waiting: int = 32,
+    telemetry: bool = False,
 ) -> Served:
     spec = EngineSpec(model=str(model_path), n_ctx=2048, n_threads=TEST_THREADS)
     host = EngineHost(root, max_waiting=max_waiting)

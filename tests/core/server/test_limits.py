@@ -34,7 +34,9 @@ def test_any_address_but_loopback_needs_a_key(hearth_home: Path, capsys: pytest.
         ServerConfig(host="0.0.0.0").check()
     with pytest.raises(ServerConfigError):
         ServerConfig(host="192.168.1.5", port=0).check()
-    ServerConfig(host="0.0.0.0", api_key="k").check()  # checked only: nothing listens beyond loopback in tests
+    ServerConfig(
+        host="0.0.0.0", api_key="k"
+    ).check()  # checked only: nothing listens beyond loopback in tests
     for loopback in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
         ServerConfig(host=loopback).check()
     # The command refuses before loading anything.
@@ -47,7 +49,9 @@ def keyed(tmp_path: Path) -> Iterator[ServerThread]:
     def never(spec: EngineSpec) -> ChatEngine:
         raise AssertionError("no model is needed to check a key")
 
-    backend = Backend(EngineHost(tmp_path, factory=never), Settings(None), root=tmp_path, spec=EngineSpec("x"))
+    backend = Backend(
+        EngineHost(tmp_path, factory=never), Settings(None), root=tmp_path, spec=EngineSpec("x")
+    )
     server = ServerThread(backend, ServerConfig(port=0, api_key="right-key")).start()
     yield server
     server.stop()
@@ -97,7 +101,10 @@ def test_a_full_queue_answers_429_and_a_closed_stream_cancels(tiny_queue: Served
     served = tiny_queue
     scheduler = served.host.current.scheduler  # type: ignore[union-attr]
     client = served.client()
-    with httpx.Client(timeout=120) as http, http.stream("POST", served.url + "/chat/completions", json={**LONG, "stream": True}) as first:
+    with (
+        httpx.Client(timeout=120) as http,
+        http.stream("POST", served.url + "/chat/completions", json={**LONG, "stream": True}) as first,
+    ):
         assert first.status_code == 200
         lines = first.iter_lines()
         assert next(line for line in lines if line.startswith("data:"))  # it holds the model now

@@ -55,7 +55,9 @@ def test_chat_answers_with_usage_and_measured_figures(served: Served) -> None:
     figures = (reply.model_extra or {})["hearth"]
     assert figures["engine"] == "llama.cpp" and figures["ttft_ms"] > 0 and figures["queue_ms"] >= 0
     assert figures["energy_j"] > 0 and figures["power_source"], "joules and where they come from"
-    assert figures["j_per_token"] == pytest.approx(figures["energy_j"] / reply.usage.completion_tokens, rel=1e-3)
+    assert figures["j_per_token"] == pytest.approx(
+        figures["energy_j"] / reply.usage.completion_tokens, rel=1e-3
+    )
 
 
 def test_stream_sends_the_same_answer_piece_by_piece_and_its_usage(served: Served) -> None:
@@ -145,7 +147,10 @@ def test_json_schema_and_json_object_answers_parse(served: Served) -> None:
         messages=[{"role": "user", "content": "Describe a person as JSON."}],
         max_tokens=60,
         temperature=0,
-        response_format={"type": "json_schema", "json_schema": {"name": "person", "schema": schema, "strict": True}},
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "person", "schema": schema, "strict": True},
+        },
     )
     jsonschema.validate(json.loads(reply.choices[0].message.content or ""), schema)
     anything = client.chat.completions.create(
@@ -191,7 +196,13 @@ def test_bad_requests_get_the_right_status_and_an_openai_error_body(served: Serv
     with pytest.raises(openai.BadRequestError) as answer_too_long:
         client.chat.completions.create(model="hearth", messages=ASK, max_tokens=5000)
     assert answer_too_long.value.code == "context_length_exceeded"
-    bad_tool = {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "no-such-type"}}}}}
+    bad_tool = {
+        "type": "function",
+        "function": {
+            "name": "f",
+            "parameters": {"type": "object", "properties": {"a": {"type": "no-such-type"}}},
+        },
+    }
     with pytest.raises(openai.BadRequestError) as invalid_tools:
         client.chat.completions.create(model="hearth", messages=ASK, tools=[bad_tool])  # type: ignore[list-item]
     assert invalid_tools.value.code == "invalid_schema" and "tools[0]" in str(invalid_tools.value.param)
@@ -201,4 +212,6 @@ def test_bad_requests_get_the_right_status_and_an_openai_error_body(served: Serv
     wrong_method = httpx.delete(served.url + "/models", timeout=30)
     assert wrong_method.status_code == 405 and "error" in wrong_method.json()
     # And the server still answers.
-    assert client.chat.completions.create(model="hearth", messages=ASK, max_tokens=2).choices[0].message.content
+    assert (
+        client.chat.completions.create(model="hearth", messages=ASK, max_tokens=2).choices[0].message.content
+    )
