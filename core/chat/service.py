@@ -200,9 +200,10 @@ class ChatService:
         on_token: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
         options: GenerationOptions | None = None,
+        on_restart: Callable[[str], None] | None = None,
     ) -> Message:
         """begin + run, for callers that are already off the GUI thread (CLI, tests)."""
-        return self.run(self.begin(conversation_id, text), on_token, cancel, options)
+        return self.run(self.begin(conversation_id, text), on_token, cancel, options, on_restart)
 
     def history(self, conversation: Conversation, before: int) -> list[ChatMessage]:
         """What the model sees: the system prompt, then every kept message before the answer being written."""
