@@ -84,6 +84,11 @@ class ChatView(QTextBrowser):
         if not self._timer.isActive():
             self._timer.start()
 
+    def restart_answer(self, note: str) -> None:
+        """The answer streamed so far is dropped and written again (local first sent it to a remote engine)."""
+        self._stream_text = f"*{note}*\n\n"
+        self._render_stream()
+
     @property
     def streaming_text(self) -> str:
         return self._stream_text
@@ -133,6 +138,11 @@ class ChatView(QTextBrowser):
             )
             cursor.insertBlock()
             cursor.insertHtml(f'<p style="color:#555"><b>Sources</b><br>{links}</p>')
+        if m.role == "assistant" and m.engine and m.status != "streaming":
+            # Which engine answered and why (routing): local only, remote only, a fallback and its reason.
+            where = escape(m.engine + (f" · {m.route}" if m.route else ""))
+            cursor.insertBlock()
+            cursor.insertHtml(f'<p style="color:#888; font-size:small">Answered by {where}</p>')
         used = _memories_used(m.memories)
         if used:
             links = "<br>".join(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from app.qt import (
@@ -13,6 +14,7 @@ from app.qt import (
     QFormLayout,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -24,7 +26,12 @@ _NOT_HERE = {"model"}
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        open_engines: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Hearth settings")
         self._settings = settings
@@ -46,6 +53,13 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        if open_engines is not None:
+            self.engines_button = QPushButton("Remote engines…")
+            self.engines_button.setToolTip(
+                "Bigger models on other computers: add, test, remove (routing uses them)"
+            )
+            self.engines_button.clicked.connect(lambda: open_engines())
+            layout.addWidget(self.engines_button)
         layout.addWidget(note)
         layout.addWidget(buttons)
 

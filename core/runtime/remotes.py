@@ -10,6 +10,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from core.engine.remote import RemoteConfig, RemoteProbe, health, probe
@@ -55,7 +56,7 @@ class TestReport:
     latency_ms: float
     model: str
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "healthy": self.healthy,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import uvicorn
 from starlette.applications import Starlette
 
+from core.errors import ServerConfigError
 from core.server.app import create_app
 from core.server.backend import Backend
 from core.server.config import ServerConfig
@@ -29,9 +30,9 @@ def bind(config: ServerConfig) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((config.host.strip("[]"), config.port))
-    except OSError:
+    except OSError as e:
         sock.close()
-        raise
+        raise ServerConfigError(f"Cannot listen on {config.host}:{config.port}: {e.strerror or e}.") from e
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
@@ -125,7 +126,7 @@ class ServerThread:
                 break
         if not self._server.started:
             self.stop()
-            raise RuntimeError(f"The server did not start: {self.error or 'timed out'}")
+            raise ServerConfigError(f"The server did not start: {self.error or 'it took too long'}.")
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
