@@ -158,7 +158,14 @@ SETTINGS: dict[str, Setting] = {
             "Address `hearth serve` and the server switch listen on; any other than 127.0.0.1 needs an "
             "API key.",
         ),
-        Setting("server_port", int, 8800, "Port `hearth serve` and the server switch listen on.", 1, 65535),
+        Setting(
+            "server_port",
+            int,
+            8800,
+            "Port `hearth serve` and the server switch listen on (0: any free one).",
+            0,
+            65535,
+        ),
     )
 }
 
