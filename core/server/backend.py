@@ -9,7 +9,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -62,12 +62,18 @@ class Backend:
         self.telemetry = telemetry
         self.embedders = embedders or EmbedderHost()
         self.root = root
-        self.default_spec = spec or spec_from_settings(settings, model)
+        self._spec = spec
+        self._model = model
         self.created = int(time.time())
         self._stats_lock = threading.Lock()
         self.finished: Counter[str] = Counter()  # answers by finish reason ("cancelled": the client left)
 
     # ---- models ----
+
+    @property
+    def default_spec(self) -> EngineSpec:
+        """What "hearth" means now: the given spec, else the settings' (the app's model picker may change it)."""
+        return self._spec or spec_from_settings(self.settings, self._model)
 
     def model_ids(self) -> list[str]:
         ids = [ALIAS]
@@ -78,17 +84,12 @@ class Backend:
             ids.append(self.default_spec.model)
         return ids
 
-    def spec_for(self, model: str) -> EngineSpec:
-        if model in (ALIAS, self.default_spec.model):
-            return self.default_spec
-        if model in self.model_ids():
-            return EngineSpec(
-                model=model,
-                n_ctx=self.default_spec.n_ctx,
-                n_threads=self.default_spec.n_threads,
-                n_gpu_layers=self.default_spec.n_gpu_layers,
-                main_gpu=self.default_spec.main_gpu,
-            )
+    def spec_for(self, model: str, known: list[str] | None = None) -> EngineSpec:
+        default = self.default_spec
+        if model in (ALIAS, default.model):
+            return default
+        if model in (known if known is not None else self.model_ids()):
+            return replace(default, model=model)
         raise APIError(
             404,
             f"The model '{model}' does not exist here; GET /v1/models lists those served.",

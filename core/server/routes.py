@@ -242,7 +242,7 @@ class Routes:
                 "created": self.backend.created,
                 "owned_by": "hearth",
             }
-            n_ctx = self.backend.loaded_context(self.backend.spec_for(model_id))
+            n_ctx = self.backend.loaded_context(self.backend.spec_for(model_id, ids))
             if n_ctx is not None:
                 card["context_length"] = n_ctx
             data.append(card)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from core.cli import main
+from core.documents import DocumentsService
+from core.embeddings import EmbedderHost
 from core.engine import ChatEngine, GenerationOptions, LocalEngine
 from core.engine.remote import RemoteEngine
 from core.errors import RemoteEngineError
@@ -126,3 +128,26 @@ def test_memory_operations_run_on_a_remote_engine_without_adapters(hearth_home: 
         assert outcome.value is None or all(isinstance(f, str) for f in outcome.value)
     finally:
         remote.close()
+
+
+def test_documents_are_answered_by_a_remote_engine_with_their_sources(
+    hearth_home: Path, peer: Peer, embedders: EmbedderHost, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "ferry.txt").write_text("The island ferry leaves the harbour at 7:15 every morning.\n")
+    store = Store()
+    docs = DocumentsService(store, embedders)
+    docs.add([notes])
+    RemoteEngines(store).add("peer", peer.url, PEER_KEY)
+    remote = open_engine(EngineSpec("remote:peer"))
+    try:
+        answer = docs.ask(
+            "When does the ferry leave?",
+            remote,
+            options=GenerationOptions(max_tokens=24, temperature=0.0),
+        )
+        assert answer.text and answer.citations and answer.citations[0].file.endswith("ferry.txt")
+    finally:
+        remote.close()
+        store.close()
