@@ -5,7 +5,8 @@ Each client asks for a number only it knows ("Repeat this number exactly: 1037")
 that its answer is complete (finished by the model, not cut off) and holds its own number and no other
 client's: every request got its own correct answer. Both servers run side by side in processes of their
 own and the phases alternate between them (N = 1, 4, 16), so a change in the machine's load falls on both.
-Bounded: `rounds` requests per client, and no new request after `time_limit_s`.
+Bounded: `rounds` waves of N requests per server (each client one request per wave, the waves alternating
+between the servers), and no new request after `time_limit_s`.
 """
 
 from __future__ import annotations
@@ -142,6 +143,9 @@ def ask(url: str, model: str, client: int, number: int, others: set[int], max_to
             temperature=0,
             seed=1,
             stream=True,
+            # llama-cpp-python's server penalises repeats by default (1.1), which bends a repeated number:
+            # both servers decode the same way, greedily and without a penalty.
+            extra_body={"repeat_penalty": 1.0},
         )
         for chunk in stream:
             if not chunk.choices:
@@ -161,32 +165,29 @@ def ask(url: str, model: str, client: int, number: int, others: set[int], max_to
     return RequestResult(client, number, (first or end) - t0, end - t0, text, finish, correct)
 
 
-def run_phase(
-    server: ServerProcess,
-    model: str,
-    clients: int,
-    rounds: int,
-    max_tokens: int,
-    deadline: float,
-    count_tokens: Callable[[str], int],
-    base: int,
-) -> Phase:
-    """`clients` threads, each asking `rounds` times in turn, all at once."""
-    numbers = {(c, r): base + 37 * (c * rounds + r) for c in range(clients) for r in range(rounds)}
-    everyone = set(numbers.values())
+def _number(k: int) -> int:
+    """The k-th request's number: four digits that look random, all different (7919 is prime to 9000), so
+    that no answer holds another client's number by chance (as 11000, 11037... 11111 could)."""
+    return 1000 + (7919 * k) % 9000
+
+
+def run_wave(
+    server: ServerProcess, model: str, clients: int, max_tokens: int, deadline: float, first: int
+) -> tuple[list[RequestResult], float]:
+    """`clients` threads asking at once, one request each; returns their results and the wall time."""
+    numbers = [_number(first + c) for c in range(clients)]
+    everyone = set(numbers)
     results: list[RequestResult] = []
     lock = threading.Lock()
     start = threading.Barrier(clients)
 
     def client(c: int) -> None:
         start.wait()
-        for r in range(rounds):
-            if time.monotonic() > deadline:
-                return
-            n = numbers[(c, r)]
-            result = ask(server.url, model, c, n, everyone - {n}, max_tokens)
-            with lock:
-                results.append(result)
+        if time.monotonic() > deadline:
+            return
+        result = ask(server.url, model, c, numbers[c], everyone - {numbers[c]}, max_tokens)
+        with lock:
+            results.append(result)
 
     t0 = time.perf_counter()
     threads = [threading.Thread(target=client, args=(c,), daemon=True) for c in range(clients)]
@@ -194,11 +195,16 @@ def run_phase(
         t.start()
     for t in threads:
         t.join(max(1.0, deadline - time.monotonic() + 600))
-    wall = time.perf_counter() - t0
+    return results, time.perf_counter() - t0
+
+
+def summarize(
+    server: str, clients: int, results: list[RequestResult], wall: float, count_tokens: Callable[[str], int]
+) -> Phase:
     tokens = sum(count_tokens(r.text) for r in results)
     ok = [r for r in results if not r.error]
     return Phase(
-        server=server.name,
+        server=server,
         clients=clients,
         requests=len(results),
         wall_s=round(wall, 3),
@@ -238,18 +244,26 @@ def run_bench(
         servers.append(llama_cpp_server(model, threads, n_ctx))
     deadline = time.monotonic() + time_limit_s
     phases: list[Phase] = []
+    load_before = os.getloadavg()[0]
     try:
         for s in servers:
             s.wait_ready()
             ask(s.url, "hearth" if s.name == "hearth" else str(model), 0, 7, set(), 8)  # warm-up
             log(f"{s.name} ready on {s.url}")
-        for i, n in enumerate(clients):
-            order = servers if i % 2 == 0 else list(reversed(servers))
-            for s in order:
-                name = "hearth" if s.name == "hearth" else str(model)
-                phase = run_phase(
-                    s, name, n, rounds, max_tokens, deadline, tokenizer.count_tokens, 1000 + 5000 * i
-                )
+        asked = 0
+        for n in clients:
+            pooled: dict[str, tuple[list[RequestResult], float]] = {x.name: ([], 0.0) for x in servers}
+            # Waves alternate between the servers, so that a change in the machine's load falls on both.
+            for wave in range(rounds):
+                for s in servers if wave % 2 == 0 else list(reversed(servers)):
+                    name = "hearth" if s.name == "hearth" else str(model)
+                    results, wall = run_wave(s, name, n, max_tokens, deadline, asked)
+                    asked += n
+                    done, spent = pooled[s.name]
+                    pooled[s.name] = (done + results, spent + wall)
+            for s in servers:
+                results, wall = pooled[s.name]
+                phase = summarize(s.name, n, results, wall, tokenizer.count_tokens)
                 phases.append(phase)
                 log(
                     f"{s.name} N={n}: {phase.tok_s} tok/s, {phase.req_s} req/s, TTFT p50 {phase.ttft_p50_ms} ms "
@@ -277,6 +291,7 @@ def run_bench(
             )
     return {
         "model": str(model),
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],  # at the start and the end
         "threads": threads,
         "rounds": rounds,
         "max_tokens": max_tokens,
@@ -287,8 +302,9 @@ def run_bench(
 
 def format_report(report: dict[str, Any]) -> str:
     lines = [
-        f"{Path(report['model']).name}, {report['threads']} threads, {report['rounds']} requests per client, "
-        f"at most {report['max_tokens']} tokens each",
+        f"{Path(report['model']).name}, {report['threads']} threads, {report['rounds']} waves per server and N, "
+        f"at most {report['max_tokens']} tokens each; load average {report['load_average'][0]} at the start, "
+        f"{report['load_average'][1]} at the end",
         f"{'server':<18}{'N':>4}{'tok/s':>9}{'req/s':>8}{'TTFT p50':>10}{'p95':>8}{'total p50':>11}{'p95':>8}"
         f"{'correct':>10}",
     ]

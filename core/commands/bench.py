@@ -64,7 +64,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--model", "-m", help="catalog id or GGUF path (default: the embedded model)")
     serve.add_argument("--threads", type=int, default=2, help="CPU threads for both servers (default 2)")
     serve.add_argument("--clients", default="1,4,16", help="concurrent clients per phase, comma-separated")
-    serve.add_argument("--rounds", type=int, default=2, help="requests per client per phase (default 2)")
+    serve.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="waves of N requests per server, alternating between them (default 2)",
+    )
     serve.add_argument("--max-tokens", type=int, default=24)
     serve.add_argument("--time-limit", type=float, default=900.0, help="no new request after this (s)")
     serve.add_argument("--no-compare", action="store_true", help="Hearth only (no llama_cpp.server)")

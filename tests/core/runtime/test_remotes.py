@@ -7,13 +7,17 @@ import json
 import stat
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from core.assistant.agent import Assistant
+from core.assistant.tools import builtin_registry
+from core.bench.serve import ServerProcess, llama_cpp_server
 from core.cli import main
 from core.documents import DocumentsService
-from core.embeddings import EmbedderHost
+from core.embeddings import EmbedderHost, TextEncoder
 from core.engine import ChatEngine, GenerationOptions, LocalEngine
 from core.engine.remote import RemoteEngine
 from core.errors import RemoteEngineError
@@ -23,6 +27,8 @@ from core.runtime import EngineSpec, open_engine
 from core.runtime.keys import KeyStore
 from core.runtime.remotes import RemoteEngines
 from core.store import Store
+from tests.conftest import TEST_THREADS
+from tests.core.assistant.helpers import make_context
 from tests.peer import PEER_KEY, Peer
 
 
@@ -148,6 +154,37 @@ def test_documents_are_answered_by_a_remote_engine_with_their_sources(
             options=GenerationOptions(max_tokens=24, temperature=0.0),
         )
         assert answer.text and answer.citations and answer.citations[0].file.endswith("ferry.txt")
+    finally:
+        remote.close()
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def plain_server(model_path: Path) -> Iterator[ServerProcess]:
+    """llama-cpp-python's own server: OpenAI-compatible, but no GBNF `grammar` field Hearth can detect."""
+    server = llama_cpp_server(model_path, threads=TEST_THREADS, n_ctx=2048)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_plain_openai_server_plans_validated_after_decoding(
+    hearth_home: Path, plain_server: ServerProcess, embedder: TextEncoder
+) -> None:
+    store = Store()
+    RemoteEngines(store).add("plain", plain_server.url)
+    ctx, _ = make_context(hearth_home, store)
+    remote = open_engine(EngineSpec("remote:plain"))
+    try:
+        assert not remote.capabilities.grammar and not remote.capabilities.local
+        assistant = Assistant(engine=remote, registry=builtin_registry(ctx), store=store, embedder=embedder)
+        report = assistant.plan("Remind me to buy milk tomorrow at 9am")
+        # Decoded free, then parsed here: whatever it wrote, only offered tools survive the validation.
+        assert report.planner.text and report.engine == "remote:plain"
+        assert {s.tool for s in report.planner.plan.steps} <= set(report.selection.names)  # type: ignore[union-attr]
+        assert report.planner.valid or report.planner.error
     finally:
         remote.close()
         store.close()
