@@ -257,10 +257,11 @@ def run_bench(
             for wave in range(rounds):
                 for s in servers if wave % 2 == 0 else list(reversed(servers)):
                     name = "hearth" if s.name == "hearth" else str(model)
+                    # The same numbers to both servers: their answers can be compared one to one.
                     results, wall = run_wave(s, name, n, max_tokens, deadline, asked)
-                    asked += n
                     done, spent = pooled[s.name]
                     pooled[s.name] = (done + results, spent + wall)
+                asked += n
             for s in servers:
                 results, wall = pooled[s.name]
                 phase = summarize(s.name, n, results, wall, tokenizer.count_tokens)
