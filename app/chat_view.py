@@ -129,6 +129,11 @@ class ChatView(QTextBrowser):
         if not self._timer.isActive():
             self._timer.start()
 
+    def restart_answer(self, note: str) -> None:
+        """The answer streamed so far is dropped and written again (local first sent it to a remote engine)."""
+        self._stream_text = f"*{note}*\n\n"
+        self._render_stream()
+
     @property
     def streaming_text(self) -> str:
         return self._stream_text
@@ -205,6 +210,10 @@ class ChatView(QTextBrowser):
                 for c in citations
             )
             parts.append(f'<p style="color:#555"><b>Sources</b><br>{links}</p>')
+        if m.role == "assistant" and m.engine and m.route and m.route != "local only":
+            # Which engine answered and why, once routing is on (local first, remote only, a fallback).
+            where = escape(m.engine + f" · {m.route}")
+            parts.append(f'<p style="color:#888; font-size:small">Answered by {where}</p>')
         used = _memories_used(m.memories)
         if used:
             links = "<br>".join(

@@ -52,6 +52,7 @@ _HISTORY_COLUMNS = [
     ("avg_power_w", "W"),
     ("peak_rss_mb", "RSS MB"),
     ("device", "Device"),
+    ("engine", "Engine"),
 ]
 
 
@@ -108,6 +109,7 @@ class DevicePanel(QWidget):
         self.device_picker.setCurrentIndex(max(self.device_picker.findData(telemetry.device.id), 0))
         self.source_label = QLabel()
         self.source_label.setWordWrap(True)
+        self.engines_label = QLabel()  # answers made here and elsewhere (routing), and the joules spent here
         self.values: dict[str, QLabel] = {}
         grid = QGridLayout()
         for i, (key, title) in enumerate(
@@ -149,6 +151,7 @@ class DevicePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.source_label)
+        layout.addWidget(self.engines_label)
         layout.addLayout(grid)
         layout.addLayout(charts, 2)
         layout.addWidget(QLabel("Past answers"))
@@ -210,6 +213,11 @@ class DevicePanel(QWidget):
         self.refresh_history()
 
     def refresh_history(self) -> None:
+        counts = self.services.store.conversations.engine_counts()
+        self.engines_label.setText(
+            f"Answers: {counts['local']} local ({counts['local_j']:.1f} J on this computer), "
+            f"{counts['remote']} remote"
+        )
         answers = self.services.store.conversations.recent_answers(limit=200)
         self.history.setRowCount(len(answers))
         for row, m in enumerate(answers):

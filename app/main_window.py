@@ -7,6 +7,7 @@ generation runs on the JobRunner's worker thread.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from app.assistant_view import ActionsPanel, ConsentWaiter, PlanView
 from app.chat_view import ChatView
@@ -33,6 +34,8 @@ from app.qt import (
     QWidget,
     Signal,
 )
+from app.remote_engines_dialog import RemoteEnginesDialog
+from app.server_switch import ServerSwitch
 from app.settings_dialog import SettingsDialog
 from app.source_viewer import SourceViewer
 from core.assistant.consent import ConsentRequest
@@ -45,6 +48,15 @@ from core.services import Services
 from core.store import Message, Turn
 
 LIVE_RATE_INTERVAL_MS = 250
+
+
+@dataclass(frozen=True)
+class Restart:
+    """Reported by a chat job when local-first routing asks the remote engine to answer instead."""
+
+    reason: str
+
+
 REMINDER_CHECK_MS = 30_000
 
 
@@ -117,6 +129,11 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         self.settings_action = toolbar.addAction("Settings…")
         self.settings_action.triggered.connect(self.open_settings)
+        toolbar.addSeparator()
+        self.server_switch = ServerSwitch(self.services, self)
+        self.server_switch.sig_failed.connect(lambda why: self.statusBar().showMessage(why, 10000))
+        toolbar.addAction(self.server_switch.action)
+        toolbar.addWidget(self.server_switch.label)
         self.addToolBar(toolbar)
 
         self.device_panel = DevicePanel(self.services)
@@ -235,8 +252,14 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         """Modal but not blocking (show, not exec): the event loop, and any answer streaming, keep running."""
-        dialog = SettingsDialog(self.services.settings, self)
+        dialog = SettingsDialog(self.services.settings, self, open_engines=self.open_remote_engines)
         dialog.accepted.connect(self.memory_panel.refresh_switches)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
+
+    def open_remote_engines(self) -> RemoteEnginesDialog:
+        dialog = RemoteEnginesDialog(self.services.store, self)
         dialog.setModal(True)
         dialog.show()
         return dialog
@@ -346,7 +369,11 @@ class MainWindow(QMainWindow):
         if turn is None:
             return
         chat = self.services.chat
-        job = self.runner.submit(lambda j: chat.run(turn, on_token=j.report, cancel=j.cancel_event))
+        job = self.runner.submit(
+            lambda j: chat.run(
+                turn, on_token=j.report, cancel=j.cancel_event, on_restart=lambda why: j.report(Restart(why))
+            )
+        )
         job.sig_progress.connect(self._on_piece)
         job.sig_done.connect(self._on_done)
         job.sig_failed.connect(self._on_failed)
@@ -423,7 +450,14 @@ class MainWindow(QMainWindow):
             self._job.cancel()
             self.rate_label.setText("Stopping…")
 
-    def _on_piece(self, piece: str) -> None:
+    def _on_piece(self, piece: object) -> None:
+        if isinstance(piece, Restart):  # local first: the remote engine writes the answer again
+            self._stream_text = ""
+            if self._turn is not None and self._turn.conversation_id == self.current_id:
+                self.view.restart_answer(f"Asking the remote engine ({piece.reason})…")
+            self.rate_label.setText("Asking the remote engine…")
+            return
+        assert isinstance(piece, str)
         if not self._pieces:
             self._t_first = time.perf_counter()
         self._pieces += 1
@@ -479,6 +513,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         # Stop the answer (its text so far is saved as stopped), wait for the worker, then release the model.
         self._reminder_timer.stop()
+        self.server_switch.shutdown()  # first: its requests finish before the model goes
         self.runner.shutdown()
         self._reminders.shutdown()
         self.documents_panel.shutdown()

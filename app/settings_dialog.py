@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from app.qt import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -23,7 +26,12 @@ _NOT_HERE = {"model"}
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        open_engines: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Hearth settings")
         self._settings = settings
@@ -45,6 +53,13 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        if open_engines is not None:
+            self.engines_button = QPushButton("Remote engines…")
+            self.engines_button.setToolTip(
+                "Bigger models on other computers: add, test, remove (routing uses them)"
+            )
+            self.engines_button.clicked.connect(lambda: open_engines())
+            layout.addWidget(self.engines_button)
         layout.addWidget(note)
         layout.addWidget(buttons)
 
@@ -58,6 +73,11 @@ class SettingsDialog(QDialog):
 
 
 def _editor_for(setting: Setting, value: Any) -> QWidget:
+    if setting.choices:
+        combo = QComboBox()
+        combo.addItems(list(setting.choices))
+        combo.setCurrentText(str(value))
+        return combo
     if setting.type is bool:
         check = QCheckBox()
         check.setChecked(bool(value))
@@ -71,7 +91,8 @@ def _editor_for(setting: Setting, value: Any) -> QWidget:
         fbox = QDoubleSpinBox()
         fbox.setDecimals(2)
         fbox.setSingleStep(0.05)
-        fbox.setRange(float(setting.minimum or 0.0), float(setting.maximum or 100.0))
+        low = 0.0 if setting.minimum is None else setting.minimum
+        fbox.setRange(float(low), float(100.0 if setting.maximum is None else setting.maximum))
         fbox.setValue(float(value))
         return fbox
     text = QPlainTextEdit(str(value))
@@ -82,6 +103,8 @@ def _editor_for(setting: Setting, value: Any) -> QWidget:
 def _value_of(editor: QWidget) -> Any:
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
+    if isinstance(editor, QComboBox):
+        return editor.currentText()
     if isinstance(editor, QSpinBox | QDoubleSpinBox):
         return editor.value()
     assert isinstance(editor, QPlainTextEdit)

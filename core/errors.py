@@ -136,3 +136,11 @@ class MemoryEditError(HearthError):
 
 class DistillationError(HearthError):
     """Memory adapters could not be distilled: an unsupported base model, no usable examples, a bad export."""
+
+
+class RemoteEngineError(HearthError):
+    """A remote engine cannot be added, reached or used as asked (the message never holds its key)."""
+
+
+class ServerConfigError(HearthError):
+    """`hearth serve` cannot start as asked (an address other than loopback without an API key...)."""

@@ -15,6 +15,7 @@ from core.documents.service import DocumentsService
 from core.embeddings import SharedEmbedder
 from core.memory.service import MemoryService
 from core.runtime import EngineHost
+from core.runtime.routing import Router
 from core.settings import Settings
 from core.store import Store
 from core.telemetry.service import Telemetry
@@ -30,6 +31,7 @@ class Services:
     documents: DocumentsService
     assistant: AssistantService
     memory: MemoryService
+    router: Router  # the local host, and remote engines on a host of their own (routing)
 
     @classmethod
     def open(cls, root: Path | None = None) -> Services:
@@ -37,11 +39,14 @@ class Services:
         store = Store(root)
         settings = Settings(store.settings)
         host = EngineHost(store.root)
+        router = Router(host, root=store.root)
         telemetry = Telemetry(settings)
         documents = DocumentsService(store)
         # One copy of the embedding model for documents, memory and the assistant.
         memory = MemoryService(store, host, settings, SharedEmbedder(documents.embedders))
-        chat = ChatService(store, host, settings, telemetry=telemetry, documents=documents, memory=memory)
+        chat = ChatService(
+            store, host, settings, telemetry=telemetry, documents=documents, memory=memory, router=router
+        )
         return cls(
             store=store,
             settings=settings,
@@ -49,13 +54,17 @@ class Services:
             chat=chat,
             telemetry=telemetry,
             documents=documents,
-            assistant=AssistantService(store, host, settings, embedder=SharedEmbedder(documents.embedders)),
+            assistant=AssistantService(
+                store, host, settings, embedder=SharedEmbedder(documents.embedders), router=router
+            ),
             memory=memory,
+            router=router,
         )
 
     def close(self) -> None:
         self.memory.close()
         self.assistant.close()
         self.telemetry.close()
+        self.router.close()
         self.host.close()
         self.store.close()

@@ -9,6 +9,8 @@ from core.engine import EMBEDDED_MODEL_ID
 from core.errors import StoreError
 from core.store import SettingsTable
 
+ROUTING_MODES = ("local", "remote", "local_first")
+
 DEFAULT_SYSTEM_PROMPT = (
     "You are Hearth, a helpful assistant that runs privately on this computer. Answer clearly and briefly."
 )
@@ -22,6 +24,7 @@ class Setting:
     description: str
     minimum: float | None = None
     maximum: float | None = None
+    choices: tuple[str, ...] = ()  # the only values a str setting takes, when given
 
     def validate(self, value: Any) -> Any:
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
@@ -32,6 +35,8 @@ class Setting:
             raise ValueError(f"Setting '{self.key}' must be at least {self.minimum}.")
         if self.maximum is not None and isinstance(value, int | float) and value > self.maximum:
             raise ValueError(f"Setting '{self.key}' must be at most {self.maximum}.")
+        if self.choices and value not in self.choices:
+            raise ValueError(f"Setting '{self.key}' takes one of {', '.join(map(repr, self.choices))}.")
         return value
 
 
@@ -114,6 +119,52 @@ SETTINGS: dict[str, Setting] = {
             "Least similarity (0 to 1) between a message and a memory for the memory to be used.",
             0.0,
             1.0,
+        ),
+        Setting(
+            "routing",
+            str,
+            "local",
+            "Where chat answers are made: 'local' (nothing leaves this computer), 'remote' (the routing "
+            "remote engine), or 'local_first' (the local model, and the remote engine when it is in doubt).",
+            choices=ROUTING_MODES,
+        ),
+        Setting(
+            "assistant_routing",
+            str,
+            "",
+            "Where the assistant plans: as 'routing' says when empty, else 'local', 'remote' or "
+            "'local_first' (the remote engine replans when the local plan fails twice or must be replanned).",
+            choices=("", *ROUTING_MODES),
+        ),
+        Setting(
+            "routing_remote",
+            str,
+            "",
+            "The remote engine routing uses: NAME or NAME/MODEL, as added with `hearth engines add`.",
+        ),
+        Setting(
+            "routing_min_logprob",
+            float,
+            -1.5,
+            "Local-first: an answer whose mean token log-probability is below this is asked again of the "
+            "remote engine (0 sends every answer; -10 almost none).",
+            -10.0,
+            0.0,
+        ),
+        Setting(
+            "server_host",
+            str,
+            "127.0.0.1",
+            "Address `hearth serve` and the server switch listen on; any other than 127.0.0.1 needs an "
+            "API key.",
+        ),
+        Setting(
+            "server_port",
+            int,
+            8800,
+            "Port `hearth serve` and the server switch listen on (0: any free one).",
+            0,
+            65535,
         ),
     )
 }

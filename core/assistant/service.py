@@ -27,7 +27,9 @@ from core.assistant.summary import assistant_summary
 from core.assistant.tools import ToolContext, builtin_tools
 from core.assistant.tools.reminders import fire_due
 from core.embeddings import SharedEmbedder, TextEncoder
+from core.engine import ChatEngine
 from core.runtime import EngineHost, EngineSpec, spec_from_settings
+from core.runtime.routing import REMOTE, Router, route_policy
 from core.settings import Settings
 from core.store import Message, Reminder, Store, Turn
 
@@ -41,9 +43,11 @@ class AssistantService:
         *,
         desktop: Desktop | None = None,
         embedder: TextEncoder | None = None,
+        router: Router | None = None,
     ) -> None:
         self.store = store
         self.host = host
+        self.router = router or Router(host, root=store.root)
         self.settings = settings
         self.desktop = desktop or SystemDesktop()
         self.embedder = embedder or SharedEmbedder()
@@ -70,7 +74,12 @@ class AssistantService:
         files = [Path(p) for p in self.settings.get("assistant_tool_files").split(os.pathsep) if p.strip()]
         files += extra_tool_files or []
         spec = self.engine_spec(model)
-        key = (spec, tuple(files), self.settings.get("assistant_files_dir"))
+        key = (
+            spec,
+            route_policy(self.settings, assistant=True),
+            tuple(files),
+            self.settings.get("assistant_files_dir"),
+        )
         with self._lock:
             if self._assistant is None or key != self._key or self._assistant.engine.closed:
                 self._close_tool_files()
@@ -87,15 +96,28 @@ class AssistantService:
     def build(
         self, registry: ToolRegistry, model: str | None = None, *, use_toolrag: bool = True
     ) -> Assistant:
-        """An Assistant over `registry` (e.g. one tools file's functions only) with the user's settings."""
+        """An Assistant over `registry` (e.g. one tools file's functions only) with the user's settings,
+        planning where the assistant's routing says (local only unless the user chose otherwise)."""
+        policy = route_policy(self.settings, assistant=True)
+        fallback = None
+        engine: ChatEngine
+        if policy.mode == REMOTE:
+            engine, route = self.router.remote(policy), "remote only"
+        else:
+            engine = self.router.engine(self.engine_spec(model))
+            route = "local first" if policy.local_first else "local only"
+            if policy.local_first:
+                fallback = lambda: self.router.remote(policy)  # noqa: E731 - asked for only when needed
         return Assistant(
-            engine=self.host.get(self.engine_spec(model)),
+            engine=engine,
             registry=registry,
             store=self.store,
             embedder=self.embedder,
             use_toolrag=use_toolrag,
             top_k=self.settings.get("assistant_toolrag_top_k"),
             threshold=self.settings.get("assistant_toolrag_threshold"),
+            fallback=fallback,
+            route=route,
         )
 
     def plan(self, request: str, *, on_event: EventCallback = ignore, model: str | None = None) -> PlanReport:

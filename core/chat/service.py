@@ -11,14 +11,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from core.chat.grounding import citations_json, ground
 from core.chat.options import answer_options
 from core.documents.service import DocumentsService
 from core.engine import ChatMessage, GenerationOptions, GenerationResult, prompt_budget
-from core.errors import EmptyMessageError
+from core.errors import EmptyMessageError, HearthError
 from core.memory.service import MemoryService, Recalled, memories_json
 from core.runtime import EngineHost, EngineSpec, spec_from_settings
+from core.runtime.remotes import is_remote
+from core.runtime.routing import REMOTE, Router, doubt_reason, in_doubt, kept_reason, route_policy
 from core.settings import Settings
 from core.store import Conversation, Message, Store, Turn
 from core.telemetry.service import Telemetry
@@ -38,9 +41,12 @@ class ChatService:
         telemetry: Telemetry | None = None,
         documents: DocumentsService | None = None,
         memory: MemoryService | None = None,
+        router: Router | None = None,
     ) -> None:
         self.store = store
         self.host = host
+        # Remote engines (routing) on a host of their own: asking one never retires the local model.
+        self.router = router or Router(host, root=store.root)
         self.settings = settings
         self.telemetry = telemetry  # when given, each answer is stored with its energy and memory
         self.documents = documents  # when given, conversations with collections get grounded answers
@@ -82,8 +88,13 @@ class ChatService:
         on_token: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
         options: GenerationOptions | None = None,
+        on_restart: Callable[[str], None] | None = None,
     ) -> Message:
-        """Generate the answer of `turn`. Returns it as stored: complete, stopped, or (on error) error."""
+        """Generate the answer of `turn`. Returns it as stored: complete, stopped, or (on error) error.
+
+        With local-first routing an answer the local model is unsure of is asked again of the remote
+        engine: `on_restart(reason)` is called first, and the text streamed so far is to be replaced.
+        """
         convs = self.store.conversations
         conversation = convs.get(turn.conversation_id)
         answer_id = turn.answer.id
@@ -101,8 +112,17 @@ class ChatService:
                 last_saved = now
 
         try:
-            engine = self.host.get(self.engine_spec(conversation.model or None))
+            policy = route_policy(self.settings, conversation)
+            spec = self.engine_spec(conversation.model or None)
+            if is_remote(spec.model):
+                engine, route = self.router.engine(spec), "the conversation's model"
+            elif policy.mode == REMOTE:
+                engine, route = self.router.remote(policy), "remote only"
+            else:
+                engine, route = self.router.engine(spec), "local only"
             options = options or self.generation_options()
+            if policy.local_first and engine.capabilities.local:
+                options = replace(options, logprobs=True)  # how sure the model is: the fallback's test
             messages = self.history(conversation, before=answer_id)
             grounding = None
             if self.documents is not None:
@@ -126,13 +146,38 @@ class ChatService:
                 else:
                     # A foreground request: memory learning in flight yields to it at its next token.
                     result = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
+                if policy.local_first and engine.capabilities.local and result.finish_reason != "cancelled":
+                    if in_doubt(result.mean_logprob, policy):
+                        assert result.mean_logprob is not None
+                        reason = doubt_reason(result.mean_logprob, policy)
+                        try:
+                            remote = self.router.remote(policy)
+                            if on_restart is not None:
+                                on_restart(reason)
+                            pieces.clear()
+                            result = remote.chat(
+                                messages, replace(options, logprobs=False), on_token=on_piece, cancel=cancel
+                            )
+                            engine, route, used = remote, reason, None
+                        except HearthError as e:
+                            # The local answer stands; the remote engine's failure is said, not raised.
+                            route = f"local first: the remote engine failed ({e}); the local answer is kept"
+                            if pieces and "".join(pieces) != result.text:
+                                pieces[:] = [result.text]
+                    else:
+                        route = kept_reason(result.mean_logprob, policy)
             finally:
                 energy = meter.finish() if meter is not None else None
         except Exception as e:
             convs.update_message(answer_id, content="".join(pieces), status="error", error=str(e))
             raise
-        metrics: dict[str, object] = {**result.metrics.as_dict(), "engine": engine.info.engine}
-        if energy is not None and self.telemetry is not None:
+        metrics: dict[str, object] = {
+            **result.metrics.as_dict(),
+            "engine": engine.info.engine,
+            "route": route,
+        }
+        ran_here = engine.capabilities.local or route.startswith("fallback")  # a fallback ran here first
+        if energy is not None and self.telemetry is not None and ran_here:
             metrics.update(energy.as_metrics(result.metrics.completion_tokens))
             metrics["device"] = self.telemetry.device.id
         convs.update_message(
@@ -155,9 +200,10 @@ class ChatService:
         on_token: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
         options: GenerationOptions | None = None,
+        on_restart: Callable[[str], None] | None = None,
     ) -> Message:
         """begin + run, for callers that are already off the GUI thread (CLI, tests)."""
-        return self.run(self.begin(conversation_id, text), on_token, cancel, options)
+        return self.run(self.begin(conversation_id, text), on_token, cancel, options, on_restart)
 
     def history(self, conversation: Conversation, before: int) -> list[ChatMessage]:
         """What the model sees: the system prompt, then every kept message before the answer being written."""

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from core.engine import ChatEngine, EngineConfig, LocalEngine
 from core.engine.llama import LlamaEngine
+from core.engine.remote import RemoteEngine
 from core.models import resolve_model
+from core.runtime.remotes import is_remote, remote_config
 from core.runtime.spec import EngineSpec
 
 EngineFactory = Callable[[EngineSpec], ChatEngine]
@@ -39,8 +41,16 @@ def open_local(
     )
 
 
+def open_remote(ref: str, root: Path | None = None) -> ChatEngine:
+    """A remote engine the user added: "NAME", "NAME/MODEL" or "remote:NAME/MODEL". Raises
+    RemoteEngineError when it is unknown, unreachable, or has no such model."""
+    return RemoteEngine(remote_config(ref, root))
+
+
 def open_engine(spec: EngineSpec, root: Path | None = None) -> ChatEngine:
-    """The engine `spec` names."""
+    """The engine `spec` names: a remote one for "remote:NAME[/MODEL]", else a model on this machine."""
+    if is_remote(spec.model):
+        return open_remote(spec.model, root)
     return open_local(
         spec.model,
         n_ctx=spec.n_ctx,

@@ -20,9 +20,11 @@ from core.store.records import (
     MessageStatus,
     ModelRecord,
     Place,
+    RemoteEngineRecord,
     Turn,
 )
 from core.store.reminders import Reminder, ReminderStore
+from core.store.remote_engines import RemoteEngineStore
 from core.store.settings_table import SettingsTable
 
 
@@ -44,6 +46,7 @@ class Store:
         self.actions = ActionStore(self.db, self._lock)
         self.reminders = ReminderStore(self.db, self._lock)
         self.memories = MemoryStore(self.db, self._lock)
+        self.remote_engines = RemoteEngineStore(self.db, self._lock)
         self.recovered_messages = self.conversations.mark_interrupted() if recover else 0
         if recover:
             self.memories.mark_interrupted_runs()
@@ -76,6 +79,8 @@ __all__ = [
     "Turn",
     "MessageStatus",
     "ModelRecord",
+    "RemoteEngineRecord",
+    "RemoteEngineStore",
     "Reminder",
     "ReminderStore",
     "SettingsTable",

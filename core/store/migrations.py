@@ -316,6 +316,25 @@ def _v8_message_queue_and_engine(db: sqlite_utils.Database) -> None:
     )  # why that engine answered (local only, fallback and why...)
 
 
+def _v9_remote_engines_and_routing(db: sqlite_utils.Database) -> None:
+    # OpenAI-compatible endpoints the user added. Keys are never here: the keyring (or a 0600 file) holds them.
+    db.table("remote_engines").create(
+        {
+            "name": str,
+            "url": str,
+            "added_at": str,
+            "checked_at": str,  # last `engines test`
+            "probe": str,  # JSON: capabilities, context size and models that test found
+        },
+        pk="name",
+        not_null={"url", "added_at"},
+        defaults={"checked_at": "", "probe": ""},
+    )
+    # Per conversation: "" follows the routing setting; else local | remote | local_first.
+    db.table("conversations").add_column("routing", str, not_null_default="")
+    db.table("conversations").add_column("routing_remote", str, not_null_default="")
+
+
 MIGRATIONS: list[Migration] = [
     _v1_conversations_messages_settings,
     _v2_message_energy_and_memory,
@@ -325,6 +344,7 @@ MIGRATIONS: list[Migration] = [
     _v6_agent_actions_reminders,
     _v7_memory,
     _v8_message_queue_and_engine,
+    _v9_remote_engines_and_routing,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

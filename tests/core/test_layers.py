@@ -49,6 +49,7 @@ def test_core_never_imports_qt_and_lower_layers_never_import_higher_ones() -> No
             "core.documents",
             "core.evaluation",
             "core.bench",
+            "core.server",
             "core.telemetry",
         ),
         ("core.runtime",),
