@@ -25,7 +25,8 @@ from core.store import Message
 RENDER_INTERVAL_MS = 40
 
 _ROLE_NAMES = {"user": "You", "assistant": "Hearth", "system": "System"}
-_ROLE_COLOURS = {"user": "#1f5fa8", "assistant": "#a8521f", "system": "#666666"}
+# The light theme's; app/theme.py ACCENTS has both (set_accents).
+LIGHT_ACCENTS = {"user": "#1f5fa8", "assistant": "#a8521f", "system": "#666666", "muted": "#888888"}
 _STATUS_NOTES = {
     "stopped": "stopped",
     "incomplete": "incomplete: Hearth closed before this answer finished",
@@ -52,10 +53,15 @@ class ChatView(QTextBrowser):
         self._header_start = 0  # where the last header (the streaming answer's, while streaming) begins
         self._stream_text = ""
         self._dirty = False
+        self.accents = dict(LIGHT_ACCENTS)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(RENDER_INTERVAL_MS)
         self._timer.timeout.connect(self._render_stream)
+
+    def set_accents(self, accents: dict[str, str]) -> None:
+        """Colours for the speakers' names and notes (light or dark theme); applies to what is shown next."""
+        self.accents = {**LIGHT_ACCENTS, **accents}
 
     # ---- whole conversations ----
 
@@ -124,22 +130,23 @@ class ChatView(QTextBrowser):
             cursor.insertFragment(QTextDocumentFragment.fromMarkdown(m.content.lstrip()))
         if m.status == "error":
             cursor.insertHtml(f'<p style="color:#b00020">⚠ {escape(m.error or "The answer failed.")}</p>')
+        muted = self.accents["muted"]
         citations = citations_from_json(m.citations)
         if citations:
             links = "<br>".join(
                 f'<a href="source:{m.id}/{c.n}">{escape(c.label())}</a>'
-                + ("" if c.cited else ' <span style="color:#888">(not cited in the text)</span>')
+                + ("" if c.cited else f' <span style="color:{muted}">(not cited in the text)</span>')
                 for c in citations
             )
             cursor.insertBlock()
-            cursor.insertHtml(f'<p style="color:#555"><b>Sources</b><br>{links}</p>')
+            cursor.insertHtml(f'<p style="color:{muted}"><b>Sources</b><br>{links}</p>')
         used = _memories_used(m.memories)
         if used:
             links = "<br>".join(
                 f'<a href="memory:{memory_id}">{escape(text)}</a>' for memory_id, text in used
             )
             cursor.insertBlock()
-            cursor.insertHtml(f'<p style="color:#555"><b>Memories used</b><br>{links}</p>')
+            cursor.insertHtml(f'<p style="color:{muted}"><b>Memories used</b><br>{links}</p>')
 
     def _on_link(self, url: QUrl) -> None:
         if url.scheme() == "source":
@@ -156,8 +163,9 @@ class ChatView(QTextBrowser):
         if not self.document().isEmpty():
             cursor.insertBlock()
         note = _STATUS_NOTES.get(status)
-        badge = f' <span style="color:#888; font-weight:normal">({escape(note)})</span>' if note else ""
-        colour = _ROLE_COLOURS.get(role, "#000")
+        muted = self.accents["muted"]
+        badge = f' <span style="color:{muted}; font-weight:normal">({escape(note)})</span>' if note else ""
+        colour = self.accents.get(role, muted)
         name = escape(_ROLE_NAMES.get(role, role))
         cursor.insertHtml(f'<p style="margin-top:10px"><b style="color:{colour}">{name}</b>{badge}</p>')
         cursor.insertBlock()
