@@ -89,7 +89,11 @@ def _run(home: Path) -> int:
             raise CheckFailed("no window")
         finished: list[Message] = []
         loop = QEventLoop()
-        window.sig_answer_finished.connect(lambda m: (finished.append(m), loop.quit()))
+        def done(message: Message) -> None:
+            finished.append(message)
+            loop.quit()
+
+        window.sig_answer_finished.connect(done)
         QTimer.singleShot(TURN_TIMEOUT_MS, loop.quit)
         window.composer.editor.setPlainText(CHAT_PROMPT)
         window.composer.send_button.click()

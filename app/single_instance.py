@@ -16,6 +16,8 @@ LOCK_NAME = "app.lock"
 ACTIVATE = b"activate\n"
 ACK = b"ok\n"
 CONNECT_MS = 3000
+# The running app answers from its event loop, which may still be busy starting (opening the store).
+ANSWER_MS = 20_000
 
 
 def server_name(data_dir: Path) -> str:
@@ -39,6 +41,8 @@ class SingleInstance(QObject):
         self._lock = QLockFile(str(self.lock_path))
         self._lock.setStaleLockTime(0)  # stale only when its process is gone, however long it has run
         self._server: QLocalServer | None = None
+        # Kept here until they disconnect: a socket whose Python wrapper went away would be deleted under Qt.
+        self._clients: list[QLocalSocket] = []
 
     def claim(self) -> bool:
         """Become the one instance for this data folder (True), or find another running (False)."""
@@ -54,7 +58,7 @@ class SingleInstance(QObject):
         self._server = server
         return True
 
-    def hand_over(self, timeout_ms: int = CONNECT_MS) -> bool:
+    def hand_over(self, timeout_ms: int = CONNECT_MS, answer_ms: int = ANSWER_MS) -> bool:
         """Ask the running instance to bring its window forward; True once it has said it did."""
         socket = QLocalSocket()
         socket.connectToServer(self.name)
@@ -62,11 +66,14 @@ class SingleInstance(QObject):
             return False
         socket.write(ACTIVATE)
         socket.flush()
-        ok = socket.waitForReadyRead(timeout_ms) and bytes(socket.readAll().data()).startswith(ACK)
+        ok = socket.waitForReadyRead(answer_ms) and bytes(socket.readAll().data()).startswith(ACK)
         socket.disconnectFromServer()
         return ok
 
     def release(self) -> None:
+        for socket in self._clients:
+            socket.abort()
+        self._clients.clear()
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -75,11 +82,20 @@ class SingleInstance(QObject):
     def _on_connection(self) -> None:
         assert self._server is not None
         while (socket := self._server.nextPendingConnection()) is not None:
-            socket.readyRead.connect(lambda s=socket: self._on_message(s))
-            socket.disconnected.connect(socket.deleteLater)
+            self._clients.append(socket)
+            socket.readyRead.connect(self._on_ready_read)
+            socket.disconnected.connect(self._on_disconnected)
 
-    def _on_message(self, socket: QLocalSocket) -> None:
-        if bytes(socket.readAll().data()).startswith(ACTIVATE.strip()):
-            self.sig_activate.emit()
-            socket.write(ACK)
-            socket.flush()
+    def _on_ready_read(self) -> None:
+        for socket in self._clients:
+            if socket.bytesAvailable() and bytes(socket.readAll().data()).startswith(ACTIVATE.strip()):
+                self.sig_activate.emit()
+                socket.write(ACK)
+                socket.flush()
+
+    def _on_disconnected(self) -> None:
+        for socket in [
+            s for s in self._clients if s.state() == QLocalSocket.LocalSocketState.UnconnectedState
+        ]:
+            self._clients.remove(socket)
+            socket.deleteLater()
