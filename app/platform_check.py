@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.frozen import bundle_dir
+
 # soname -> the Debian (and Ubuntu) package that ships it. Checked with apt-cache on Debian 12.
 DEBIAN_PACKAGES = {
     "libxcb-cursor.so.0": "libxcb-cursor0",
@@ -105,13 +107,24 @@ def plugin_path(platform: str) -> Path | None:
     return None
 
 
-def missing_libraries(plugin: Path) -> list[str]:
-    """Sonames `plugin` needs that the dynamic loader cannot find (empty if ldd is unavailable)."""
+def missing_libraries(plugin: Path, library_dirs: list[Path] | None = None) -> list[str]:
+    """Sonames `plugin` needs that the dynamic loader cannot find (empty if ldd is unavailable).
+
+    Args:
+        library_dirs: searched first, as the loader will (the desktop bundle's own libraries).
+    """
     ldd = shutil.which("ldd")
     if ldd is None:
         return []
+    env = dict(os.environ)
+    bundle = bundle_dir()
+    dirs = [*(library_dirs or []), *([bundle] if bundle else [])]
+    if dirs:
+        env["LD_LIBRARY_PATH"] = os.pathsep.join([*map(str, dirs), env.get("LD_LIBRARY_PATH", "")]).rstrip(
+            os.pathsep
+        )
     try:
-        out = subprocess.run([ldd, str(plugin)], capture_output=True, text=True, timeout=20).stdout
+        out = subprocess.run([ldd, str(plugin)], capture_output=True, text=True, timeout=20, env=env).stdout
     except (OSError, subprocess.SubprocessError):
         return []
     return list(dict.fromkeys(_NOT_FOUND.findall(out)))

@@ -89,6 +89,7 @@ def _run(home: Path) -> int:
             raise CheckFailed("no window")
         finished: list[Message] = []
         loop = QEventLoop()
+
         def done(message: Message) -> None:
             finished.append(message)
             loop.quit()

@@ -30,6 +30,13 @@ pytestmark = [
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "build" / "package"
 MEASURED: list[str] = []
+IMPORT_ALL = (
+    "import importlib, pkgutil, app, core\n"
+    "names = [m.name for p in (core, app) for m in pkgutil.walk_packages(p.__path__, p.__name__ + '.')\n"
+    "         if '.distill' not in m.name and m.name != 'app.__main__']\n"
+    "for name in names: importlib.import_module(name)\n"
+    "print(len(names), 'modules imported')\n"
+)
 
 
 def note(line: str) -> None:
@@ -145,6 +152,40 @@ def test_the_deb_installs_passes_its_self_test_hands_over_and_uninstalls(built: 
         note(
             f"first answer (24 tokens at most): first token {turn.group(1)} ms, whole turn {turn.group(2)} s"
         )
+
+    # Every module of Hearth imports inside the bundle (what the self-test does not reach, the tools...).
+    every = subprocess.run(
+        [str(command), "--hearth-python", "-c", IMPORT_ALL],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert every.returncode == 0 and "modules imported" in every.stdout, every.stdout + every.stderr
+
+    # The child processes: llama.cpp's bundled converter, then the quantizer, on a tiny checkpoint.
+    from tests.checkpoint_factory import write_tiny_hf_llama
+
+    checkpoint = write_tiny_hf_llama(tmp_path / "tiny")
+    models_env = {**env, "HEARTH_HOME": str(tmp_path / "models-home")}
+    converted = subprocess.run(
+        [str(command), "models", "convert", str(checkpoint)],
+        env=models_env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert converted.returncode == 0 and "Converted" in converted.stdout, converted.stdout + converted.stderr
+    quantized = subprocess.run(
+        [str(command), "models", "quantize", "tiny-f16", "Q8_0"],
+        env=models_env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert quantized.returncode == 0 and "Quantized to Q8_0" in quantized.stdout, (
+        quantized.stdout + quantized.stderr
+    )
 
     # The real app, started as from the menu, then a second start: it hands over and exits.
     data = tmp_path / "data"
