@@ -7,7 +7,7 @@ STAMP := $(VENV)/.hearth-installed
 LLAMA_CPP := llama-cpp-python==0.3.36
 TORCH := torch==2.13.0
 
-.PHONY: setup run test bench gpu lint screenshot clean package package-setup package-test
+.PHONY: setup run test test-1thread bench gpu lint screenshot clean package package-setup package-test
 
 setup: $(STAMP)
 
@@ -29,6 +29,10 @@ run: setup
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+# The model-dependent tests again with 1 thread: another floating-point order, as on another CPU.
+test-1thread: setup
+	HEARTH_TEST_THREADS=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m model
 
 bench: setup
 	$(VENV)/bin/hearth bench engine

@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.jobs import JobRunner
 from app.qt import (
     QChart,
     QChartView,
@@ -99,6 +100,7 @@ class DevicePanel(QWidget):
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self.runner = JobRunner("hearth-device-export")
         telemetry = services.telemetry
         self.device_picker = QComboBox()
         for device in telemetry.devices:
@@ -260,5 +262,13 @@ class DevicePanel(QWidget):
             self, "Export answers as CSV", "hearth-answers.csv", "CSV (*.csv)"
         )
         if name:
-            count = self.export_to(Path(name))
-            self.source_label.setText(self.source_label.text() + f"  ·  exported {count} answers")
+            # Off the GUI thread: every answer ever given can be many rows.
+            job = self.runner.submit(lambda _job: self.export_to(Path(name)))
+            job.sig_done.connect(self._exported)
+            job.sig_failed.connect(self.source_label.setText)
+
+    def _exported(self, count: int) -> None:
+        self.source_label.setText(self.source_label.text() + f"  ·  exported {count} answers")
+
+    def shutdown(self) -> None:
+        self.runner.shutdown()

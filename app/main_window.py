@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         self.sig_answer_finished.connect(self.device_panel.answer_finished)
         self.view.sig_source.connect(self.open_source)
         self.view.sig_memory.connect(self.show_memory)
+        self.view.sig_copied.connect(lambda _code: self.statusBar().showMessage("Code copied.", 3000))
         self.memory_panel.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.device_panel.sig_device_changed.connect(
             lambda device: self.statusBar().showMessage(f"Next answers run on {device}.", 5000)
@@ -590,4 +591,5 @@ class MainWindow(QMainWindow):
         self._reminders.shutdown()
         self.documents_panel.shutdown()
         self.memory_panel.shutdown()
+        self.device_panel.shutdown()
         event.accept()

@@ -45,3 +45,14 @@ def embedder():  # type: ignore[no-untyped-def]
     from core.embeddings import SharedEmbedder
 
     return SharedEmbedder()
+
+
+# Tests that run the embedded model in this process (their thread count is TEST_THREADS): `make test`
+# runs them with 2 threads with the rest, `make test-1thread` runs them again with 1 (`-m model`).
+MODEL_FIXTURES = frozenset({"engine", "model_path", "make_window", "window"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)

@@ -10,6 +10,11 @@ from tests.app.conftest import click_on_next_message_box
 ANSWER_TIMEOUT_MS = 120_000
 
 
+def _words(text: str) -> set[str]:
+    """The words of a text, as a rendered view shows them (Markdown marks and spacing aside)."""
+    return {w.strip("*_`#>-.,:;!?()[]\"'") for w in text.split()} - {""}
+
+
 def test_typing_a_message_streams_the_answer_into_the_view(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window = make_window(max_tokens=64)
     seen_while_streaming: list[str] = []
@@ -21,10 +26,11 @@ def test_typing_a_message_streams_the_answer_into_the_view(make_window, qtbot) -
         qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
         assert not window.composer.send_button.isEnabled() and window.composer.stop_button.isEnabled()
 
+    # What the model says differs between CPUs (its greedy path does); that it is shown and kept does not.
     answer = finished.args[0]
-    assert answer.status == "complete" and "Paris" in answer.content
+    assert answer.status == "complete" and answer.content.strip()
     final = window.view.toPlainText()
-    assert "Paris" in final and "What is the capital of France?" in final
+    assert _words(answer.content) <= _words(final) and "What is the capital of France?" in final
     assert len(seen_while_streaming) > 3
     partial = [t for t in seen_while_streaming if t.split("Hearth", 1)[-1].strip()]
     assert partial and len(partial[0]) < len(final), "the answer was visible before it was finished"
@@ -60,10 +66,12 @@ def test_the_conversation_is_there_after_restarting_the_window(make_window, qtbo
     first.close()
     first.services.close()
 
+    answer = first.services.store.conversations.messages(1)[-1]
     second = make_window()
     assert second.conversations.titles() == ["What is the capital of France?"]
     text = second.view.toPlainText()
-    assert "What is the capital of France?" in text and "Paris" in text
+    assert "What is the capital of France?" in text and answer.content.strip()
+    assert _words(answer.content) <= _words(text)
 
 
 def test_an_empty_message_cannot_be_sent(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
