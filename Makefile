@@ -7,7 +7,7 @@ STAMP := $(VENV)/.hearth-installed
 LLAMA_CPP := llama-cpp-python==0.3.36
 TORCH := torch==2.13.0
 
-.PHONY: setup run test test-1thread bench gpu lint screenshot clean
+.PHONY: setup run test test-1thread bench gpu lint screenshot clean package package-setup package-test
 
 setup: $(STAMP)
 
@@ -55,6 +55,20 @@ lint: setup
 
 screenshot: setup
 	xvfb-run -a -s "-screen 0 1200x760x24" $(PY) docs/make_screenshot.py docs/main-window.png
+
+# The desktop app: a PyInstaller one-folder bundle, a .deb (dpkg-deb) and a .tar.gz with an install script,
+# all under build/package/ (docs/packaging.md). It takes many minutes and a few GB of disk: niced.
+package-setup: setup
+	$(PIP) install --quiet -e ".[package]"
+	$(VENV)/bin/hearth models convert --install-converter
+
+package: package-setup
+	nice -n 10 $(PY) packaging/build.py
+
+# Builds all of it, installs the .deb into a scratch root, runs the installed `hearth --self-test`, hands a
+# second start over to the first, installs the .tar.gz into a scratch home, and uninstalls both.
+package-test: package-setup
+	QT_QPA_PLATFORM=offscreen nice -n 10 $(PY) -m pytest -m slow -p no:cacheprovider tests/packaging
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -32,7 +32,8 @@ from core.store import Message
 RENDER_INTERVAL_MS = 40
 
 _ROLE_NAMES = {"user": "You", "assistant": "Hearth", "system": "System"}
-_ROLE_COLOURS = {"user": "#1f5fa8", "assistant": "#a8521f", "system": "#666666"}
+# The light theme's; app/theme.py ACCENTS has both (set_accents).
+LIGHT_ACCENTS = {"user": "#1f5fa8", "assistant": "#a8521f", "system": "#666666", "muted": "#888888"}
 _STATUS_NOTES = {
     "stopped": "stopped",
     "incomplete": "incomplete: Hearth closed before this answer finished",
@@ -82,6 +83,7 @@ class ChatView(QTextBrowser):
         self._stream_renderer = MarkdownRenderer(0)
         self._stream_blocks: list[tuple[str, int]] = []  # each block's HTML and where it begins
         self._stream_text = ""
+        self.accents = dict(LIGHT_ACCENTS)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(RENDER_INTERVAL_MS)
@@ -92,6 +94,10 @@ class ChatView(QTextBrowser):
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range_changed)
+
+    def set_accents(self, accents: dict[str, str]) -> None:
+        """Colours for the speakers' names and notes (light or dark theme); applies to what is shown next."""
+        self.accents = {**LIGHT_ACCENTS, **accents}
 
     # ---- whole conversations ----
 
@@ -202,31 +208,33 @@ class ChatView(QTextBrowser):
         parts = []
         if m.status == "error":
             parts.append(f'<p style="color:#b00020">⚠ {escape(m.error or "The answer failed.")}</p>')
+        muted = self.accents["muted"]
         citations = citations_from_json(m.citations)
         if citations:
             links = "<br>".join(
                 f'<a href="source:{m.id}/{c.n}">{escape(c.label())}</a>'
-                + ("" if c.cited else ' <span style="color:#888">(not cited in the text)</span>')
+                + ("" if c.cited else f' <span style="color:{muted}">(not cited in the text)</span>')
                 for c in citations
             )
-            parts.append(f'<p style="color:#555"><b>Sources</b><br>{links}</p>')
+            parts.append(f'<p style="color:{muted}"><b>Sources</b><br>{links}</p>')
         if m.role == "assistant" and m.engine and m.route and m.route != "local only":
             # Which engine answered and why, once routing is on (local first, remote only, a fallback).
             where = escape(m.engine + f" · {m.route}")
-            parts.append(f'<p style="color:#888; font-size:small">Answered by {where}</p>')
+            parts.append(f'<p style="color:{muted}; font-size:small">Answered by {where}</p>')
         used = _memories_used(m.memories)
         if used:
             links = "<br>".join(
                 f'<a href="memory:{memory_id}">{escape(text)}</a>' for memory_id, text in used
             )
-            parts.append(f'<p style="color:#555"><b>Memories used</b><br>{links}</p>')
+            parts.append(f'<p style="color:{muted}"><b>Memories used</b><br>{links}</p>')
         return "".join(parts)
 
     def _put_header(self, cursor: QTextCursor, role: str, status: str) -> None:
         """The name line, into the empty block at the cursor (it takes the header's format)."""
         note = _STATUS_NOTES.get(status)
-        badge = f' <span style="color:#888; font-weight:normal">({escape(note)})</span>' if note else ""
-        colour = _ROLE_COLOURS.get(role, "#000")
+        muted = self.accents["muted"]
+        badge = f' <span style="color:{muted}; font-weight:normal">({escape(note)})</span>' if note else ""
+        colour = self.accents.get(role, muted)
         name = escape(_ROLE_NAMES.get(role, role))
         cursor.setBlockFormat(_HEADER_FORMAT)
         cursor.setBlockCharFormat(QTextCharFormat())

@@ -15,10 +15,12 @@ from app.composer import Composer
 from app.conversation_list import ConversationList
 from app.device_panel import DevicePanel
 from app.documents_panel import DocumentsPanel
+from app.icons import icon
 from app.jobs import Job, JobRunner
 from app.memory_panel import MemoryPanel
 from app.model_wizard import ModelWizard
 from app.qt import (
+    QByteArray,
     QCloseEvent,
     QComboBox,
     QDockWidget,
@@ -26,7 +28,9 @@ from app.qt import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QSettings,
     QSplitter,
+    QStackedWidget,
     Qt,
     QTimer,
     QToolBar,
@@ -38,6 +42,8 @@ from app.remote_engines_dialog import RemoteEnginesDialog
 from app.server_switch import ServerSwitch
 from app.settings_dialog import SettingsDialog
 from app.source_viewer import SourceViewer
+from app.theme import ACCENTS, Theme
+from app.welcome import Welcome
 from core.assistant.consent import ConsentRequest
 from core.assistant.events import AgentEvent
 from core.chat.grounding import citations_from_json
@@ -58,6 +64,10 @@ class Restart:
 
 
 REMINDER_CHECK_MS = 30_000
+# Window size, dock layout and splitter, beside the database: Qt's own opaque blobs (saveGeometry,
+# saveState), not user settings, so they are kept by QSettings rather than core's typed settings; being in
+# the data folder, each HEARTH_HOME (a test, a second profile) has its own.
+WINDOW_STATE_FILE = "window.ini"
 
 
 class MainWindow(QMainWindow):
@@ -71,9 +81,10 @@ class MainWindow(QMainWindow):
     sig_token = Signal(str)
     sig_answer_finished = Signal(object)
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, theme: Theme | None = None) -> None:
         super().__init__()
         self.services = services
+        self.theme = theme
         self.runner = JobRunner("hearth-inference")
         self.current_id: int | None = None
         self._job: Job | None = None
@@ -95,9 +106,17 @@ class MainWindow(QMainWindow):
         self.model_picker.setMinimumWidth(320)
         self.rate_label = QLabel("")
         self.model_label = QLabel("")
+        self.welcome = Welcome()
         self._build_layout()
         self._connect()
         self._fill_models()
+        self._window_state = QSettings(
+            str(services.store.root / WINDOW_STATE_FILE), QSettings.Format.IniFormat
+        )
+        self._restore_window_state()
+        self._apply_theme(theme.name if theme is not None else "light")
+        if theme is not None:
+            theme.sig_changed.connect(self._apply_theme)
         # Due reminders and timers become desktop notifications while the app runs.
         self._reminders = JobRunner("hearth-reminders")
         self._reminder_timer = QTimer(self, interval=REMINDER_CHECK_MS)
@@ -116,15 +135,25 @@ class MainWindow(QMainWindow):
         first = self.conversations.list.item(0)
         if first is not None:
             self.open_conversation(int(first.data(Qt.ItemDataRole.UserRole)))
+        else:
+            self._show_welcome(True)
 
     # ---- layout ----
 
     def _build_layout(self) -> None:
-        toolbar = QToolBar("Model")
+        toolbar = QToolBar("Toolbar")
+        toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar = toolbar
+        self.new_chat_action = toolbar.addAction("New chat")
+        self.new_chat_action.setToolTip("Start a new conversation")
+        self.new_chat_action.triggered.connect(self.new_conversation)
+        toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Model: "))
         toolbar.addWidget(self.model_picker)
         self.get_models_action = toolbar.addAction("Get models…")
+        self.get_models_action.setToolTip("Find, download and convert models that fit this computer")
         self.get_models_action.triggered.connect(lambda: self.open_model_wizard())
         toolbar.addSeparator()
         self.settings_action = toolbar.addAction("Settings…")
@@ -186,6 +215,16 @@ class MainWindow(QMainWindow):
         toolbar.addAction(documents_action)
         toolbar.addAction(memory_action)
         toolbar.addAction(device_action)
+        # The icon each toolbar action wears (resources/icons/), painted again when the theme changes.
+        self._action_icons = [
+            (self.new_chat_action, "message-square-plus"),
+            (self.get_models_action, "download"),
+            (self.settings_action, "settings"),
+            (assistant_action, "bot"),
+            (documents_action, "file-text"),
+            (memory_action, "brain"),
+            (device_action, "gauge"),
+        ]
 
         right = QWidget()
         column = QVBoxLayout(right)
@@ -194,10 +233,15 @@ class MainWindow(QMainWindow):
         row.addWidget(QLabel("System:"))
         row.addWidget(self.system_prompt, 1)
         column.addLayout(row)
-        column.addWidget(self.view, 1)
+        # An empty chat shows the welcome in place of the conversation.
+        self.chat_stack = QStackedWidget()
+        self.chat_stack.addWidget(self.view)
+        self.chat_stack.addWidget(self.welcome)
+        column.addWidget(self.chat_stack, 1)
         column.addWidget(self.composer)
 
         splitter = QSplitter()
+        self.splitter = splitter
         splitter.addWidget(self.conversations)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
@@ -228,6 +272,8 @@ class MainWindow(QMainWindow):
         self.device_panel.sig_device_changed.connect(
             lambda device: self.statusBar().showMessage(f"Next answers run on {device}.", 5000)
         )
+        self.welcome.sig_example.connect(self.try_example)
+        self.welcome.sig_get_models.connect(lambda: self.open_model_wizard())
 
     def _fill_models(self) -> None:
         self.model_picker.clear()
@@ -306,6 +352,7 @@ class MainWindow(QMainWindow):
             self.view.begin_answer(self._stream_text)
         else:
             self.view.show_messages(messages)
+        self._show_welcome(not messages and not streaming)
         self.setWindowTitle(f"{conv.title} · Hearth")
         self.documents_panel.set_conversation(conv.id)
         self.memory_panel.set_conversation(conv.id)
@@ -341,6 +388,7 @@ class MainWindow(QMainWindow):
         if conversation_id == self.current_id:
             self.current_id = None
             self.view.show_messages([])
+            self._show_welcome(True)
             self.system_prompt.clear()
             self.documents_panel.set_conversation(None)
             self.memory_panel.set_conversation(None)
@@ -395,6 +443,7 @@ class MainWindow(QMainWindow):
         self._stream_text = ""
         self._pieces = 0
         self._t_first = 0.0
+        self._show_welcome(False)
         self.view.add_message(turn.user)
         self.view.begin_answer()
         self.refresh_conversations()
@@ -508,9 +557,68 @@ class MainWindow(QMainWindow):
         where = "GPU" if spec.n_gpu_layers else "CPU"
         return f"{name} on {where}"
 
+    # ---- the welcome, the theme, the window's place ----
+
+    def _show_welcome(self, show: bool) -> None:
+        self.chat_stack.setCurrentWidget(self.welcome if show else self.view)
+
+    def try_example(self, kind: str, text: str) -> None:
+        """A welcome example: the chat ones fill the message box, the others open their panel."""
+        if kind == "documents":
+            self.documents_dock.show()
+            self.documents_dock.raise_()
+            return
+        if kind == "device":
+            self.device_dock.show()
+            self.device_dock.raise_()
+            return
+        self.composer.assistant_toggle.setChecked(kind == "assistant")
+        self.composer.editor.setPlainText(text)
+        self.composer.editor.setFocus()
+        if kind == "memory":
+            # Send it, then watch the Memory panel: Hearth learns the fact after answering.
+            self.memory_dock.show()
+            self.memory_dock.raise_()
+        self.statusBar().showMessage("Press Enter to send.", 5000)
+
+    def _apply_theme(self, name: str) -> None:
+        accents = ACCENTS[name]
+        for action, icon_name in self._action_icons:
+            action.setIcon(icon(icon_name, accents["icon"]))
+        self.welcome.set_icon_colour(accents["icon"])
+        self.view.set_accents(accents)
+        if self.current_id is not None and self._turn is None:
+            self.open_conversation(self.current_id)  # shown again in the new colours
+
+    def bring_forward(self) -> None:
+        """Another start of Hearth for this data folder asked for this window."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def _restore_window_state(self) -> None:
+        state = self._window_state
+        geometry, docks, split = (state.value(k) for k in ("geometry", "state", "splitter"))
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(docks, QByteArray):
+            self.restoreState(docks)
+        if isinstance(split, QByteArray):
+            self.splitter.restoreState(split)
+
+    def save_window_state(self) -> None:
+        state = self._window_state
+        state.setValue("geometry", self.saveGeometry())
+        state.setValue("state", self.saveState())
+        state.setValue("splitter", self.splitter.saveState())
+        state.sync()
+
     # ---- lifetime ----
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.save_window_state()
         # Stop the answer (its text so far is saved as stopped), wait for the worker, then release the model.
         self._reminder_timer.stop()
         self.server_switch.shutdown()  # first: its requests finish before the model goes

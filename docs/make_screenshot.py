@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.main import STYLE_SHEET  # noqa: E402
+from app.theme import STYLE_SHEETS  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
 from app.qt import QApplication, QTimer  # noqa: E402
 from core.services import Services  # noqa: E402
@@ -143,7 +143,7 @@ def main(
     markdown: bool = False,
 ) -> int:
     app = QApplication([])
-    app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+    app.setStyleSheet(STYLE_SHEETS["light"].read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as home:
         services = Services.open(Path(home))
         services.settings.set("temperature", 0.0)

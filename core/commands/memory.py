@@ -275,9 +275,18 @@ def _run_dict(r: MemoryRun) -> dict[str, Any]:
 
 def run_distil(args: argparse.Namespace) -> int:
     from core.commands.common import load_settings
+    from core.errors import DistillationError
     from core.memory.adapters import user_adapters_dir
-    from core.memory.distill.pipeline import DistilProgress, distil
     from core.memory.prompts import OPERATIONS
+
+    try:
+        from core.memory.distill.pipeline import DistilProgress, distil
+    except ImportError as e:
+        # The desktop bundle leaves the training packages (peft...) out: the app only uses adapters.
+        raise DistillationError(
+            f"Distilling adapters needs Hearth's training packages ({e.name} is missing): run it from a "
+            "source install (make setup), then copy the adapters into the data folder."
+        ) from e
     from core.models import resolve_model
 
     ops = tuple(o.strip() for o in args.ops.split(",") if o.strip())
