@@ -97,6 +97,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--grid", action="store_true", help="the built-in candidates for the model's family, side by side"
     )
     which.add_argument("--configs", type=Path, help="JSON list of configurations to compare side by side")
+    chat.add_argument(
+        "--warm",
+        action="store_true",
+        help="keep the prompt cache between requests (faster; first-token times then do not compare)",
+    )
     chat.add_argument("--json", action="store_true", help="print one JSON object: every figure and answer")
     chat.add_argument("--out", type=Path, help="also write the full JSON report to this file")
     chat.set_defaults(run=run_chat)
@@ -277,7 +282,9 @@ def run_chat(args: argparse.Namespace) -> int:
         )
 
     try:
-        report = run_chat_eval(engines, cases, configs, block=args.block, on_result=progress)
+        report = run_chat_eval(
+            engines, cases, configs, block=args.block, cold=not args.warm, on_result=progress
+        )
     finally:
         for engine in engines:
             engine.close()

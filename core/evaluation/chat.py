@@ -33,10 +33,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationResult
+from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationResult, LocalEngine
 from core.engine.chat_template import ChatTemplate
 from core.errors import HearthError
-from core.models.profiles import ChatProfile
+from core.models.profiles import CHATML_FEW_SHOT, CHATML_STOPS, ChatProfile
 from core.resources import resource_path
 
 CATEGORIES = (
@@ -329,11 +329,32 @@ class ChatConfig:
         return out
 
 
+def named_templates() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Few-shot templates a configuration file may name instead of spelling one out: name -> (template, stops)."""
+    from core.models import profiles as p
+
+    return {
+        "plain-few-shot": (p.PLAIN_FEW_SHOT, p.PLAIN_STOPS),
+        "gemma-turns-few-shot": (p.GEMMA_TURNS_FEW_SHOT, p.GEMMA_TURN_STOPS),
+        "chatml-few-shot": (p.CHATML_FEW_SHOT, p.CHATML_STOPS),
+    }
+
+
+def _config(raw: Mapping[str, Any]) -> ChatConfig:
+    fields = {**raw, "stop": tuple(raw.get("stop", ()))}
+    named = named_templates().get(str(raw.get("template")))
+    if named is not None:
+        fields["template"], stops = named
+        fields["stop"] = tuple(dict.fromkeys((*fields["stop"], *stops)))
+    return ChatConfig(**fields)
+
+
 def load_configs(path: Path) -> list[ChatConfig]:
-    """A JSON list of configurations: {"name", "system_prompt", "temperature", ...} (see ChatConfig)."""
+    """A JSON list of configurations: {"name", "system_prompt", "temperature", ...} (see ChatConfig);
+    "template" is a Jinja template or the name of a built-in few-shot one (named_templates)."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        configs = [ChatConfig(**{**c, "stop": tuple(c.get("stop", ()))}) for c in raw]
+        configs = [_config(c) for c in raw]
     except (OSError, json.JSONDecodeError, TypeError) as e:
         raise ChatEvalError(f"{path}: not a list of chat configurations ({e}).") from e
     names = [c.name for c in configs]
@@ -418,6 +439,7 @@ def run_chat_eval(
     configs: Sequence[ChatConfig],
     *,
     block: int = 1,
+    cold: bool = True,
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> ChatEvalReport:
     """Every configuration answers every case, interleaved case by case (the same load for all).
@@ -426,7 +448,9 @@ def run_chat_eval(
     Given several engines (copies of one model), the cases are shared out among them, each engine in its
     own thread: llama.cpp computes without Python's lock, so N one-thread engines use N cores. With
     `block` > 1 each configuration answers `block` cases in a row before the next takes its turn, so a long
-    prompt prefix (a base model's few-shot turns) stays in the KV cache.
+    prompt prefix (a base model's few-shot turns) stays in the KV cache. `cold` empties a local engine's
+    cache before each request, so first-token times compare (a configuration that follows one with the
+    same prompt would otherwise find it cached); without it they measure a warm chat.
     """
     engines = [engine] if isinstance(engine, ChatEngine) else list(engine)
     if not configs:
@@ -439,7 +463,7 @@ def run_chat_eval(
     shards = [mixed[i :: len(engines)] for i in range(len(engines))]
     with ThreadPoolExecutor(max_workers=len(engines)) as pool:
         done = pool.map(
-            lambda pair: _run_shard(pair[0], pair[1], configs, max(block, 1), on_result),
+            lambda pair: _run_shard(pair[0], pair[1], configs, max(block, 1), cold, on_result),
             zip(engines, shards, strict=True),
         )
         results = [r for shard in done for r in shard]
@@ -470,12 +494,16 @@ def _run_shard(
     cases: Sequence[ChatCase],
     configs: Sequence[ChatConfig],
     block: int,
+    cold: bool,
     on_result: Callable[[CaseResult], None] | None,
 ) -> list[CaseResult]:
     out: list[CaseResult] = []
+    local = engine if cold and isinstance(engine, LocalEngine) else None
     for start in range(0, len(cases), block):
         chunk = cases[start : start + block]
         for config, case in ((cfg, c) for cfg in configs for c in chunk):
+            if local is not None:
+                local.reset_cache()
             r = generate(engine, config, case)
             s = score(case, r.text)
             result = CaseResult(
@@ -566,4 +594,12 @@ def grid_for(profile: ChatProfile) -> list[ChatConfig]:
         replace(greedy, name="helpful-rp1.1", system_prompt=HELPFUL, repeat_penalty=1.1),
         replace(greedy, name="hearth-helpful-rp1.1", system_prompt=HEARTH_HELPFUL, repeat_penalty=1.1),
         replace(greedy, name="helpful-t0.7", system_prompt=HELPFUL, **sampled),  # type: ignore[arg-type]
+        replace(
+            greedy,
+            name="few-shot-chatml-rp1.1",
+            system_prompt=HELPFUL,
+            repeat_penalty=1.1,
+            template=CHATML_FEW_SHOT,
+            stop=CHATML_STOPS,
+        ),
     ]

@@ -94,12 +94,14 @@ def few_shot_template(
     model: str,
     turn_end: str,
     turns: tuple[tuple[str, str], ...] = FEW_SHOT_TURNS,
+    system_wrap: tuple[str, str] = ("", "\n\n"),
 ) -> str:
     """A Jinja chat template: the system text, the few-shot turns, then the conversation.
 
     Args:
         user / model: what opens a user's and the model's turn ("User: ", "<start_of_turn>user\\n").
         turn_end: what ends a turn ("\\n", "<end_of_turn>\\n").
+        system_wrap: what goes before and after the system text.
     """
 
     def lit(s: str) -> str:
@@ -107,13 +109,14 @@ def few_shot_template(
 
     shots = "".join(lit(f"{user}{q}{turn_end}{model}{a}{turn_end}") for q, a in turns)
     system = (
-        "{% if messages and messages[0]['role'] == 'system' %}{{ messages[0]['content'] }}{% else %}"
+        lit(system_wrap[0])
+        + "{% if messages and messages[0]['role'] == 'system' %}{{ messages[0]['content'] }}{% else %}"
         + lit(default_system)
         + "{% endif %}"
     )
     return (
         system
-        + lit("\n\n")
+        + lit(system_wrap[1])
         + shots
         + "{% for m in messages %}{% if m['role'] == 'user' %}"
         + lit(user)
@@ -136,6 +139,15 @@ GEMMA_TURNS_FEW_SHOT = few_shot_template(
     "<end_of_turn>\n",
 )
 PLAIN_STOPS = ("\nUser:", "\n\n\n")
+# The same turns in ChatML (SmolLM2's format), for a chat model shown examples before the conversation.
+CHATML_FEW_SHOT = few_shot_template(
+    "You are a helpful assistant.",
+    "<|im_start|>user\n",
+    "<|im_start|>assistant\n",
+    "<|im_end|>\n",
+    system_wrap=("<|im_start|>system\n", "<|im_end|>\n"),
+)
+CHATML_STOPS = ("<|im_end|>", "<|im_start|>")
 GEMMA_TURN_STOPS = ("<end_of_turn>", "<start_of_turn>")
 
 
