@@ -31,7 +31,6 @@ from app.qt import (
     QWizardPage,
     Signal,
 )
-from core.engine import ChatMessage
 from core.models.catalog import ModelCatalog
 from core.models.fit import FitReport, gib
 from core.models.hub import HubClient, HubFile
@@ -386,10 +385,8 @@ class TryPage(QWizardPage):
             engine = services.host.get(spec)
             # The model's measured defaults (core.models.profiles), as a chat with it would use them.
             defaults = defaults_for(engine.info.path)
-            messages: list[ChatMessage] = [{"role": "system", "content": defaults.system_prompt}]
-            messages = [m for m in messages if m["content"]] + [{"role": "user", "content": prompt}]
             return engine.chat(
-                messages,
+                defaults.chat_messages(prompt),
                 replace(defaults.options(), max_tokens=96),
                 on_token=job.report,
                 cancel=job.cancel_event,

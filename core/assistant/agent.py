@@ -26,7 +26,7 @@ from core.assistant.planner import Planner, PlannerOutput
 from core.assistant.registry import ToolRegistry
 from core.assistant.toolrag import ToolRAG, ToolSelection
 from core.embeddings import SharedEmbedder, TextEncoder
-from core.engine import ChatEngine, ChatMessage
+from core.engine import ChatEngine
 from core.models.profiles import defaults_for
 from core.store import Store
 
@@ -226,10 +226,8 @@ class Assistant:
     def plain_answer(self, request: str, on_event: EventCallback, cancel: threading.Event | None) -> str:
         """No tool fits: the model answers as in a chat (its measured system prompt and sampling), streamed."""
         defaults = defaults_for(self.engine.info.path)
-        messages: list[ChatMessage] = [{"role": "system", "content": defaults.system_prompt}]
-        messages = [m for m in messages if m["content"]] + [{"role": "user", "content": request}]
         result = self.engine.chat(
-            messages,
+            defaults.chat_messages(request),
             defaults.options(),
             on_token=lambda piece: on_event(AgentEvent("answer_token", text=piece, data={"plain": True})),
             cancel=cancel,

@@ -124,7 +124,8 @@ class ChatService:
 
         try:
             engine = self.host.get(self.engine_spec(conversation.model or None))
-            options = options or answer_options(self.settings, defaults_for(engine.info.path))
+            defaults = defaults_for(engine.info.path)
+            options = options or answer_options(self.settings, defaults)
             messages = self.history(conversation, before=answer_id)
             grounding = None
             if self.documents is not None:
@@ -146,6 +147,10 @@ class ChatService:
                     )
                     result, used = answered.result, answered.used
                 else:
+                    # The profile's example turns show a small model how to answer (not stored, and not
+                    # given to grounded or memory answers, whose prompts have their own instructions).
+                    if grounding is None:
+                        messages = defaults.with_examples(messages)
                     # A foreground request: memory learning in flight yields to it at its next token.
                     result = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
             finally:

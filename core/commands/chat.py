@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     defaults = defaults_for(engine.info.path)
     system = system_prompt(settings, defaults) if args.system is None else args.system
     messages: list[ChatMessage] = [{"role": "system", "content": system}] if system else []
-    messages.append({"role": "user", "content": args.prompt})
+    messages = defaults.with_examples([*messages, {"role": "user", "content": args.prompt}])
     options = answer_options(settings, defaults, max_tokens=args.max_tokens, temperature=args.temperature)
     stream = None if args.json else (lambda piece: print(piece, end="", flush=True))
     try:

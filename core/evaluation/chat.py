@@ -14,6 +14,9 @@ The set (resources/eval/chat/cases.jsonl, described in its README) is JSON lines
   format, each holding one of `items` (or matching `item_regex`) where given
 - declines: the answer declines or says it cannot know (a refusal or "I don't know" phrase)
 
+And always: the answer ended by itself. One cut off at the length limit fails ("cut_off"), whatever it
+holds: the right word inside a runaway answer is not a short answer.
+
 A configuration is a system prompt, sampling and a length limit (and, for base models, a chat template
 Hearth renders itself). Every configuration answers every case, interleaved case by case on one loaded
 engine, so their figures are measured under the same load and compare directly.
@@ -200,13 +203,16 @@ class Score:
     failed: tuple[str, ...] = ()  # the rules that did not hold
 
 
-def score(case: ChatCase, answer: str) -> Score:
-    """Check `answer` against every rule of `case`."""
+def score(case: ChatCase, answer: str, cut_off: bool = False) -> Score:
+    """Check `answer` against every rule of `case`. An answer `cut_off` at the length limit fails too
+    ("cut_off"): a right word inside a runaway answer is not a short answer."""
     text = answer.strip()
     if not text:
         return Score(False, ("empty",))
     context = " ".join(m["content"] for m in case.messages)
     failed = [rule for rule, arg in case.expect.items() if not _holds(rule, arg, text, context)]
+    if cut_off:
+        failed.append("cut_off")
     return Score(not failed, tuple(failed))
 
 
@@ -505,7 +511,7 @@ def _run_shard(
             if local is not None:
                 local.reset_cache()
             r = generate(engine, config, case)
-            s = score(case, r.text)
+            s = score(case, r.text, cut_off=r.finish_reason == "length")
             result = CaseResult(
                 config=config.name,
                 id=case.id,

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from core.engine import GenerationOptions
+from core.engine import ChatMessage, GenerationOptions
 from core.engine.chat_template import ChatTemplate
 from core.errors import ModelFileError
 
@@ -41,6 +41,8 @@ class ChatProfile:
         base_model: applies only to GGUFs without a chat template (True), only with one (False), or both (None).
         system_prompt: the default system prompt; None uses the chat template's own default message.
         chat_template: for base models, the Jinja template Hearth renders (few-shot turns built in).
+        example_turns: for chat models, (user, assistant) turns put after the system prompt of a chat, so
+            the model sees how Hearth wants it to answer before the conversation starts.
         stop: strings that end an answer besides the template's own end of turn.
         measured: how the figures were chosen ("unmeasured", or the date and set of the measurement).
     """
@@ -57,6 +59,7 @@ class ChatProfile:
     repeat_penalty: float = 1.0
     max_tokens: int = 512
     chat_template: str | None = None
+    example_turns: tuple[tuple[str, str], ...] = ()
     stop: tuple[str, ...] = ()
     measured: str = UNMEASURED
     note: str = ""
@@ -162,7 +165,9 @@ SMOLLM2 = ChatProfile(
     temperature=0.0,
     repeat_penalty=1.1,
     max_tokens=256,
-    measured="to be measured",
+    example_turns=FEW_SHOT_TURNS,
+    measured="2026-12-02, hearth eval chat (docs/chat-defaults.md)",
+    note="greedy with a light repeat penalty and four example turns: see docs/chat-defaults.md",
 )
 
 GEMMA3_BASE = ChatProfile(
@@ -175,7 +180,7 @@ GEMMA3_BASE = ChatProfile(
     max_tokens=256,
     chat_template=PLAIN_FEW_SHOT,
     stop=PLAIN_STOPS,
-    measured="to be measured",
+    measured="2026-12-02, hearth eval chat (docs/chat-defaults.md)",
     note="a base model: chat through a few-shot transcript",
 )
 
@@ -277,6 +282,21 @@ class ModelDefaults:
 
     profile: ChatProfile
     system_prompt: str
+
+    def with_examples(self, messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+        """`messages` with the profile's example turns after the system prompt (if any), before the rest."""
+        head = [m for m in messages[:1] if m["role"] == "system"]
+        examples: list[ChatMessage] = []
+        for q, a in self.profile.example_turns:
+            examples += [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
+        return [*head, *examples, *messages[len(head) :]]
+
+    def chat_messages(self, request: str) -> list[ChatMessage]:
+        """A one-question chat as Hearth asks it: the system prompt, the example turns, the request."""
+        system: list[ChatMessage] = (
+            [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
+        )
+        return self.with_examples([*system, {"role": "user", "content": request}])
 
     def options(self) -> GenerationOptions:
         p = self.profile

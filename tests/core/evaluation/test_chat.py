@@ -119,6 +119,10 @@ def test_declines_need_a_refusal_or_an_admission() -> None:
 def test_a_failed_case_names_the_rules_it_broke() -> None:
     s = score(case({"one_word": True, "any": ["blue"]}), "The sky is green.")
     assert not s.passed and set(s.failed) == {"one_word", "any"}
+    runaway = score(
+        case({"any": ["paris"]}), "The capital of France is Paris. la Femme, la Femme", cut_off=True
+    )
+    assert not runaway.passed and runaway.failed == ("cut_off",)
 
 
 def test_follow_ups_may_repeat_numbers_of_the_earlier_turns() -> None:

@@ -123,3 +123,18 @@ def test_every_starter_has_a_profile_and_families_are_unique_per_match() -> None
     assert {p.family for p in measured} == {"smollm2", "gemma3-base"}
     with pytest.raises(KeyError):
         profile_named("no-such-family")
+
+
+def test_example_turns_go_after_the_system_prompt_and_before_the_conversation() -> None:
+    defaults = defaults_for(embedded_model_path())
+    n = len(SMOLLM2.example_turns)
+    assert n >= 2
+    chat = defaults.chat_messages("What is the capital of France?")
+    assert chat[0] == {"role": "system", "content": SMOLLM2.system_prompt}
+    assert [m["role"] for m in chat[1:-1]] == ["user", "assistant"] * n
+    assert chat[-1] == {"role": "user", "content": "What is the capital of France?"}
+    no_system = defaults.with_examples([{"role": "user", "content": "Hi"}])
+    assert no_system[0]["role"] == "user" and len(no_system) == 2 * n + 1
+    assert defaults_for(None).with_examples([{"role": "user", "content": "Hi"}]) == [
+        {"role": "user", "content": "Hi"}
+    ], "a profile without examples leaves the conversation as it is"
