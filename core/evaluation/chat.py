@@ -39,7 +39,7 @@ from typing import Any
 from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationResult, LocalEngine
 from core.engine.chat_template import ChatTemplate
 from core.errors import HearthError
-from core.models.profiles import CHATML_FEW_SHOT, CHATML_STOPS, ChatProfile
+from core.models.profiles import FEW_SHOT_TURNS, ChatProfile
 from core.resources import resource_path
 
 CATEGORIES = (
@@ -282,7 +282,8 @@ class ChatConfig:
     """One candidate: a system prompt (None: the chat template's own default), sampling and a length limit.
 
     `template`, for a model without a chat template (or to try another), is a Jinja chat template that
-    Hearth renders itself and continues as a raw completion, ending at `stop`.
+    Hearth renders itself and continues as a raw completion, ending at `stop`. `examples` are (user,
+    assistant) turns put after the system prompt, as a profile's example turns are in a chat.
     """
 
     name: str
@@ -295,6 +296,7 @@ class ChatConfig:
     max_tokens: int = 128
     template: str | None = None
     stop: tuple[str, ...] = ()
+    examples: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_profile(cls, name: str, profile: ChatProfile, **changes: Any) -> ChatConfig:
@@ -309,6 +311,7 @@ class ChatConfig:
             max_tokens=profile.max_tokens,
             template=profile.chat_template,
             stop=profile.stop,
+            examples=profile.example_turns,
         )
         return replace(base, **changes)
 
@@ -327,7 +330,10 @@ class ChatConfig:
         system: list[ChatMessage] = (
             [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
         )
-        return [*system, *case.messages]
+        shots: list[ChatMessage] = []
+        for q, a in self.examples:
+            shots += [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
+        return [*system, *shots, *case.messages]
 
     def summary(self) -> dict[str, Any]:
         out = asdict(self)
@@ -347,7 +353,11 @@ def named_templates() -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 def _config(raw: Mapping[str, Any]) -> ChatConfig:
-    fields = {**raw, "stop": tuple(raw.get("stop", ()))}
+    fields = {
+        **raw,
+        "stop": tuple(raw.get("stop", ())),
+        "examples": tuple((q, a) for q, a in raw.get("examples", ())),
+    }
     named = named_templates().get(str(raw.get("template")))
     if named is not None:
         fields["template"], stops = named
@@ -600,12 +610,19 @@ def grid_for(profile: ChatProfile) -> list[ChatConfig]:
         replace(greedy, name="helpful-rp1.1", system_prompt=HELPFUL, repeat_penalty=1.1),
         replace(greedy, name="hearth-helpful-rp1.1", system_prompt=HEARTH_HELPFUL, repeat_penalty=1.1),
         replace(greedy, name="helpful-t0.7", system_prompt=HELPFUL, **sampled),  # type: ignore[arg-type]
+        # The profile's example turns before the conversation, with and without Hearth's name.
         replace(
             greedy,
-            name="few-shot-chatml-rp1.1",
+            name="few-shot-helpful",
             system_prompt=HELPFUL,
             repeat_penalty=1.1,
-            template=CHATML_FEW_SHOT,
-            stop=CHATML_STOPS,
+            examples=FEW_SHOT_TURNS,
+        ),
+        replace(
+            greedy,
+            name="few-shot-hearth",
+            system_prompt=HEARTH_HELPFUL,
+            repeat_penalty=1.1,
+            examples=FEW_SHOT_TURNS,
         ),
     ]

@@ -167,6 +167,9 @@ def test_the_grid_compares_prompts_and_sampling_per_family() -> None:
     assert len({c.name for c in smol}) == len(smol) >= 4
     assert {c.system_prompt for c in smol} >= {None, "You are a helpful assistant."}
     assert {c.temperature for c in smol} >= {0.0, 0.7}
+    assert any(c.examples for c in smol) and any(not c.examples for c in smol)
+    default = ChatConfig.from_profile("default", SMOLLM2)
+    assert default.examples == SMOLLM2.example_turns and default.system_prompt == SMOLLM2.system_prompt
     gemma = grid_for(GEMMA3_BASE)
     assert gemma and all(c.template is not None and c.stop for c in gemma)
 
