@@ -64,7 +64,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def values(self) -> dict[str, Any]:
-        return {key: _value_of(editor) for key, editor in self.editors.items()}
+        return {key: _value_of(editor, SETTINGS[key]) for key, editor in self.editors.items()}
 
     def accept(self) -> None:
         for key, value in self.values().items():
@@ -72,7 +72,14 @@ class SettingsDialog(QDialog):
         super().accept()
 
 
+# What an "auto" setting (core.settings: None, the model's measured default) shows while it is not set.
+AUTO_TEXT = "Model default"
+_FLOAT_STEP = 0.05
+
+
 def _editor_for(setting: Setting, value: Any) -> QWidget:
+    """The editor for one setting. An auto setting's spin box has one more value below its minimum,
+    shown as "Model default" (Qt's special value); its text box is empty for the default."""
     if setting.choices:
         combo = QComboBox()
         combo.addItems(list(setting.choices))
@@ -84,28 +91,39 @@ def _editor_for(setting: Setting, value: Any) -> QWidget:
         return check
     if setting.type is int:
         box = QSpinBox()
-        box.setRange(int(setting.minimum or 0), int(setting.maximum or 1_000_000))
-        box.setValue(int(value))
+        low = int(0 if setting.minimum is None else setting.minimum)
+        high = int(1_000_000 if setting.maximum is None else setting.maximum)
+        box.setRange(low - 1 if setting.auto else low, high)
+        if setting.auto:
+            box.setSpecialValueText(AUTO_TEXT)
+        box.setValue(box.minimum() if value is None else int(value))
         return box
     if setting.type is float:
         fbox = QDoubleSpinBox()
         fbox.setDecimals(2)
-        fbox.setSingleStep(0.05)
-        low = 0.0 if setting.minimum is None else setting.minimum
-        fbox.setRange(float(low), float(100.0 if setting.maximum is None else setting.maximum))
-        fbox.setValue(float(value))
+        fbox.setSingleStep(_FLOAT_STEP)
+        low_f = float(0.0 if setting.minimum is None else setting.minimum)
+        high_f = float(100.0 if setting.maximum is None else setting.maximum)  # a maximum of 0.0 is one
+        fbox.setRange(low_f - _FLOAT_STEP if setting.auto else low_f, high_f)
+        if setting.auto:
+            fbox.setSpecialValueText(AUTO_TEXT)
+        fbox.setValue(fbox.minimum() if value is None else float(value))
         return fbox
-    text = QPlainTextEdit(str(value))
+    text = QPlainTextEdit("" if value is None else str(value))
+    if setting.auto:
+        text.setPlaceholderText(f"{AUTO_TEXT}: leave empty for the model's own.")
     text.setFixedHeight(60)
     return text
 
 
-def _value_of(editor: QWidget) -> Any:
+def _value_of(editor: QWidget, setting: Setting) -> Any:
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
     if isinstance(editor, QComboBox):
         return editor.currentText()
     if isinstance(editor, QSpinBox | QDoubleSpinBox):
-        return editor.value()
+        at_auto = setting.auto and editor.value() == editor.minimum()
+        return None if at_auto else editor.value()
     assert isinstance(editor, QPlainTextEdit)
-    return editor.toPlainText()
+    text = editor.toPlainText()
+    return None if setting.auto and not text.strip() else text

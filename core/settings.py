@@ -11,13 +11,21 @@ from core.store import SettingsTable
 
 ROUTING_MODES = ("local", "remote", "local_first")
 
-DEFAULT_SYSTEM_PROMPT = (
+# Hearth 0.1's default system prompt. On SmolLM2-135M it cost accuracy (docs/chat-defaults.md); a stored copy
+# of it (the Settings dialog saved every field) reads as "the model's default" now.
+OLD_SYSTEM_PROMPT = (
     "You are Hearth, a helpful assistant that runs privately on this computer. Answer clearly and briefly."
 )
 
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting. With `auto`, None (the default) means "the model's measured default"
+    (core.models.profiles): the value then depends on the model, and a number or text set here wins.
+
+    `legacy_defaults` are values earlier versions stored as their default; they read as the default now.
+    """
+
     key: str
     type: type
     default: Any
@@ -25,8 +33,12 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()  # the only values a str setting takes, when given
+    auto: bool = False
+    legacy_defaults: tuple[Any, ...] = ()
 
     def validate(self, value: Any) -> Any:
+        if value is None and self.auto:
+            return None
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, self.type) or isinstance(value, bool) != (self.type is bool):
@@ -56,14 +68,44 @@ SETTINGS: dict[str, Setting] = {
             -1,
             10000,
         ),
-        Setting("max_tokens", int, 512, "Longest answer, in tokens.", 1, 32768),
         Setting(
-            "temperature", float, 0.7, "Randomness of answers; 0 always picks the likeliest token.", 0.0, 2.0
+            "max_tokens",
+            int,
+            None,
+            "Longest answer, in tokens; empty: the model's measured default.",
+            1,
+            32768,
+            auto=True,
+            legacy_defaults=(512,),
         ),
         Setting(
-            "repeat_penalty", float, 1.1, "Discourages repeating the last 64 tokens; 1.0 is off.", 1.0, 2.0
+            "temperature",
+            float,
+            None,
+            "Randomness of answers; 0 always picks the likeliest token; empty: the model's measured default.",
+            0.0,
+            2.0,
+            auto=True,
+            legacy_defaults=(0.7,),
         ),
-        Setting("system_prompt", str, DEFAULT_SYSTEM_PROMPT, "System prompt given to new conversations."),
+        Setting(
+            "repeat_penalty",
+            float,
+            None,
+            "Discourages repeating the last 64 tokens; 1.0 is off; empty: the model's measured default.",
+            1.0,
+            2.0,
+            auto=True,
+            legacy_defaults=(1.1,),
+        ),
+        Setting(
+            "system_prompt",
+            str,
+            None,
+            "System prompt given to new conversations; empty: the model's measured default.",
+            auto=True,
+            legacy_defaults=(OLD_SYSTEM_PROMPT,),
+        ),
         Setting("device", str, "cpu", "Where inference runs: 'cpu', or 'gpu:N' for NVIDIA GPU N."),
         Setting(
             "power_idle_w", float, 0.0, "Estimated idle power where no sensor exists; 0 guesses.", 0.0, 2000.0
@@ -182,7 +224,7 @@ class Settings:
     def get(self, key: str) -> Any:
         setting = self._setting(key)
         stored = None if self._table is None else self._table.get(key)
-        if stored is None:
+        if stored is None or stored in setting.legacy_defaults:
             return setting.default
         try:
             return setting.validate(stored)
@@ -190,6 +232,7 @@ class Settings:
             return setting.default
 
     def set(self, key: str, value: Any) -> None:
+        """Store `value`; for an `auto` setting, None goes back to the model's default."""
         value = self._setting(key).validate(value)
         if self._table is None:
             raise StoreError("Settings cannot be saved: the data folder is not usable.")

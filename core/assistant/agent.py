@@ -27,11 +27,11 @@ from core.assistant.planner import PLAN_MAX_TOKENS, Planner, PlannerOutput
 from core.assistant.registry import ToolRegistry
 from core.assistant.toolrag import ToolRAG, ToolSelection
 from core.embeddings import SharedEmbedder, TextEncoder
-from core.engine import ChatEngine, GenerationOptions
+from core.engine import ChatEngine
 from core.errors import HearthError
+from core.models.profiles import defaults_for
 from core.store import Store
 
-PLAIN_SYSTEM = "You are Hearth, a helpful assistant that runs privately on this computer. Answer briefly."
 EXAMPLES_PER_PROMPT = 3
 
 
@@ -302,10 +302,11 @@ class Assistant:
         return AgentRun(run_id, request, reports, outcomes, decision.answer, replanned)
 
     def plain_answer(self, request: str, on_event: EventCallback, cancel: threading.Event | None) -> str:
-        """No tool fits: the model answers as in a chat, streamed."""
+        """No tool fits: the model answers as in a chat (its measured system prompt and sampling), streamed."""
+        defaults = defaults_for(self.engine.info.path)
         result = self.engine.chat(
-            [{"role": "system", "content": PLAIN_SYSTEM}, {"role": "user", "content": request}],
-            GenerationOptions(max_tokens=256, temperature=0.0, repeat_penalty=1.1),
+            defaults.chat_messages(request),
+            defaults.options(),
             on_token=lambda piece: on_event(AgentEvent("answer_token", text=piece, data={"plain": True})),
             cancel=cancel,
         )

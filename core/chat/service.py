@@ -15,10 +15,20 @@ from dataclasses import replace
 
 from core.chat.grounding import citations_json, ground
 from core.chat.options import answer_options
+from core.chat.options import system_prompt as default_system_prompt
 from core.documents.service import DocumentsService
-from core.engine import ChatMessage, GenerationOptions, GenerationResult, prompt_budget
+from core.engine import (
+    EMBEDDED_MODEL_ID,
+    ChatMessage,
+    GenerationOptions,
+    GenerationResult,
+    embedded_model_path,
+    prompt_budget,
+)
 from core.errors import EmptyMessageError, HearthError
 from core.memory.service import MemoryService, Recalled, memories_json
+from core.models import resolve_model
+from core.models.profiles import ModelDefaults, defaults_for
 from core.runtime import EngineHost, EngineSpec, spec_from_settings
 from core.runtime.remotes import is_remote
 from core.runtime.routing import REMOTE, Router, doubt_reason, in_doubt, kept_reason, route_policy
@@ -56,16 +66,28 @@ class ChatService:
     # ---- conversations ----
 
     def new_conversation(self, title: str = DEFAULT_TITLE, system_prompt: str | None = None) -> Conversation:
-        prompt = self.settings.get("system_prompt") if system_prompt is None else system_prompt
-        return self.store.conversations.create(title=title, system_prompt=prompt)
+        """A new conversation; its system prompt is `system_prompt`, else the user's setting, else the
+        measured default of the model the settings choose."""
+        if system_prompt is None:
+            system_prompt = default_system_prompt(self.settings, self.model_defaults())
+        return self.store.conversations.create(title=title, system_prompt=system_prompt)
 
     # ---- settings to engine ----
 
     def engine_spec(self, model: str | None = None) -> EngineSpec:
         return spec_from_settings(self.settings, model)
 
-    def generation_options(self, **overrides: object) -> GenerationOptions:
-        return answer_options(self.settings, **overrides)
+    def model_defaults(self, model: str | None = None) -> ModelDefaults:
+        """The measured defaults (core.models.profiles) of `model`, or of the model the settings choose."""
+        ref = model or self.settings.get("model")
+        try:
+            path = embedded_model_path() if ref == EMBEDDED_MODEL_ID else resolve_model(ref, self.store.root)
+        except HearthError:  # an unknown model fails later, where its error is shown; the generic defaults
+            path = None
+        return defaults_for(path)
+
+    def generation_options(self, model: str | None = None, **overrides: object) -> GenerationOptions:
+        return answer_options(self.settings, self.model_defaults(model), **overrides)
 
     # ---- a turn ----
 
@@ -120,7 +142,8 @@ class ChatService:
                 engine, route = self.router.remote(policy), "remote only"
             else:
                 engine, route = self.router.engine(spec), "local only"
-            options = options or self.generation_options()
+            defaults = defaults_for(engine.info.path)
+            options = options or answer_options(self.settings, defaults)
             if policy.local_first and engine.capabilities.local:
                 options = replace(options, logprobs=True)  # how sure the model is: the fallback's test
             messages = self.history(conversation, before=answer_id)
@@ -144,6 +167,10 @@ class ChatService:
                     )
                     result, used = answered.result, answered.used
                 else:
+                    # The profile's example turns show a small model how to answer (not stored, and not
+                    # given to grounded or memory answers, whose prompts have their own instructions).
+                    if grounding is None:
+                        messages = defaults.with_examples(messages)
                     # A foreground request: memory learning in flight yields to it at its next token.
                     result = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
                 if policy.local_first and engine.capabilities.local and result.finish_reason != "cancelled":

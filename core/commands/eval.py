@@ -1,4 +1,4 @@
-"""`hearth eval rag|agent`: evaluations that print scores. One subcommand per kind, so others can join."""
+"""`hearth eval rag|agent|memory|chat`: evaluations that print scores. One subcommand per kind, so others can join."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from core.commands.common import print_json
 from core.evaluation.rag import QuestionResult, default_data_dir, run_rag_eval
 
 if TYPE_CHECKING:
+    from core.evaluation.chat import ChatEvalReport
     from core.memory.evaluation import ConfigReport
 
 
@@ -69,6 +70,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     memory.add_argument("--json", action="store_true", help="print one JSON object: every figure and answer")
     memory.add_argument("--out", type=Path, help="also write the full JSON report to this file")
     memory.set_defaults(run=run_memory)
+    chat = kinds.add_parser(
+        "chat", help="chat: accuracy per category on short checkable requests, answer length, latency"
+    )
+    chat.add_argument("--model", "-m", help="catalog id or GGUF path (default: the embedded model)")
+    chat.add_argument("--set", type=Path, help="JSONL case set (default: resources/eval/chat/cases.jsonl)")
+    chat.add_argument("--limit", type=int, help="only the first N cases")
+    chat.add_argument("--category", action="append", help="only this category (repeatable)")
+    chat.add_argument(
+        "--stride", type=int, default=1, help="every Nth case only (all categories, fewer cases)"
+    )
+    chat.add_argument(
+        "--threads", type=int, default=0, help="CPU threads per engine (default: physical cores)"
+    )
+    chat.add_argument(
+        "--parallel", type=int, default=1, help="copies of the model sharing the cases out, one thread each"
+    )
+    chat.add_argument(
+        "--block",
+        type=int,
+        default=1,
+        help="cases each configuration answers in a row (keeps a long prefix cached)",
+    )
+    which = chat.add_mutually_exclusive_group()
+    which.add_argument(
+        "--grid", action="store_true", help="the built-in candidates for the model's family, side by side"
+    )
+    which.add_argument("--configs", type=Path, help="JSON list of configurations to compare side by side")
+    chat.add_argument(
+        "--warm",
+        action="store_true",
+        help="keep the prompt cache between requests (faster; first-token times then do not compare)",
+    )
+    chat.add_argument("--json", action="store_true", help="print one JSON object: every figure and answer")
+    chat.add_argument("--out", type=Path, help="also write the full JSON report to this file")
+    chat.set_defaults(run=run_chat)
 
 
 def run_rag(args: argparse.Namespace) -> int:
@@ -212,3 +248,85 @@ def run_memory(args: argparse.Namespace) -> int:
                 f"{'  F1 ' + c:<28}" + "".join(f"{r.answer_f1_by_category.get(c, 0):>14.3f}" for r in reports)
             )
     return 0
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    from core.engine import EMBEDDED_MODEL_ID
+    from core.evaluation.chat import CaseResult, ChatConfig, grid_for, load_cases, load_configs, run_chat_eval
+    from core.models.profiles import defaults_for
+    from core.runtime import open_local
+
+    cases = load_cases(args.set)
+    if args.category:
+        cases = [c for c in cases if c.category in args.category]
+    cases = cases[:: max(args.stride, 1)][: args.limit]
+    engines = [
+        open_local(args.model or EMBEDDED_MODEL_ID, n_threads=args.threads)
+        for _ in range(max(args.parallel, 1))
+    ]
+    defaults = defaults_for(engines[0].info.path)
+    if args.grid:
+        configs = grid_for(defaults.profile)
+    elif args.configs:
+        configs = load_configs(args.configs)
+    else:  # what Hearth itself uses for this model
+        configs = [ChatConfig.from_profile("default", defaults.profile, system_prompt=defaults.system_prompt)]
+
+    def progress(r: CaseResult) -> None:
+        mark = "✓" if r.passed else "✗"
+        print(
+            f"{mark} {r.config:<22} {r.id:<15} {r.total_ms:7.0f} ms {r.ttft_ms:6.0f} ttft {r.tokens:4d} tok  "
+            f"{r.answer[:70]!r}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    try:
+        report = run_chat_eval(
+            engines, cases, configs, block=args.block, cold=not args.warm, on_result=progress
+        )
+    finally:
+        for engine in engines:
+            engine.close()
+    full = {"profile": defaults.profile.family, **report.as_dict()}
+    if args.out:
+        args.out.write_text(json.dumps(full, indent=1, ensure_ascii=False), encoding="utf-8")
+    if args.json:
+        print_json(full)
+        return 0
+    print(chat_table(report))
+    return 0
+
+
+def chat_table(report: ChatEvalReport) -> str:
+    """The configurations side by side, one row each: accuracy overall and per category, length, latency."""
+    cats = list(dict.fromkeys(c for r in report.configs for c in r.by_category))
+    short = {c: c[:6] for c in cats}
+    head = ["config", "all", *short.values(), "tok", "words", "cut", "ttft50", "tot50", "tot95", "tok/s"]
+    rows = [head]
+    for r in report.configs:
+        rows.append(
+            [
+                r.name,
+                f"{r.accuracy:.3f}",
+                *(f"{r.by_category.get(c, 0):.2f}" for c in cats),
+                f"{r.tokens_mean:.1f}",
+                f"{r.words_mean:.1f}",
+                str(r.cut_by_length),
+                f"{r.ttft_ms_p50:.0f}",
+                f"{r.total_ms_p50:.0f}",
+                f"{r.total_ms_p95:.0f}",
+                f"{r.decode_tok_s_mean:.1f}",
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = [
+        "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows
+    ]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    n = report.configs[0].cases if report.configs else 0
+    lines.append(
+        f"\n{n} cases, {report.engines} engine(s) x {report.threads} thread(s), {report.seconds:.0f} s, "
+        f"model {report.model}"
+    )
+    return "\n".join(lines)

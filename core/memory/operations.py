@@ -23,6 +23,7 @@ from core.errors import OperationCancelled
 from core.memory import prompts
 from core.memory.adapters import AdapterSet
 from core.memory.prompts import Answer, Decision, MalformedOutput, Operation, Remembered, Turn
+from core.models.profiles import defaults_for
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class MemoryOps:
         memories: Sequence[Remembered],
         *,
         history: Sequence[ChatMessage] = (),
-        base_prompt: str = "",
+        base_prompt: str | None = None,
         max_tokens: int = 256,
         on_text: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
@@ -102,9 +103,12 @@ class MemoryOps:
     ) -> OpOutcome[Answer]:
         """Answer with memories; `on_text` receives the answer's text as it streams (not the JSON around it).
 
-        A streamed answer is not retried (the user already saw it): pass retry=False.
+        A streamed answer is not retried (the user already saw it): pass retry=False. `base_prompt` is the
+        conversation's system prompt; None takes the model's measured default (core.models.profiles).
         """
         n = len(memories)
+        if base_prompt is None:
+            base_prompt = defaults_for(self.engine.info.path).system_prompt
         return self._run(
             "answer",
             prompts.answer_messages(question, memories, history, base_prompt),

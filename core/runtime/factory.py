@@ -13,6 +13,7 @@ from core.engine import ChatEngine, EngineConfig, LocalEngine
 from core.engine.llama import LlamaEngine
 from core.engine.remote import RemoteEngine
 from core.models import resolve_model
+from core.models.profiles import defaults_for
 from core.runtime.remotes import is_remote, remote_config
 from core.runtime.spec import EngineSpec
 
@@ -30,6 +31,8 @@ def open_local(
 ) -> LocalEngine:
     """A model on this machine: a catalog id or a GGUF path. Raises ModelLoadError naming the file."""
     path = model if isinstance(model, Path) else resolve_model(model, root)
+    # A base model chats through its profile's few-shot template (its GGUF has none of its own).
+    profile = defaults_for(path).profile
     return LlamaEngine(
         EngineConfig(
             model_path=str(path),
@@ -37,6 +40,8 @@ def open_local(
             n_threads=n_threads or None,
             n_gpu_layers=n_gpu_layers,
             main_gpu=main_gpu,
+            chat_template=profile.chat_template,
+            chat_stops=profile.stop,
         )
     )
 

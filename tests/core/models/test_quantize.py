@@ -13,10 +13,10 @@ from core.engine import GenerationOptions, embedded_model_path
 from core.errors import ModelFileError, OperationCancelled, QuantizeError, UnsupportedQuantError
 from core.models import ModelCatalog
 from core.models.gguf_info import read_gguf
+from core.models.profiles import defaults_for
 from core.models.progress import Progress
 from core.models.quantize import quantize_model
 from core.runtime import open_local
-from core.settings import DEFAULT_SYSTEM_PROMPT
 from core.store import Store
 from tests.model_factory import dequantize_to_f16, write_tiny_llama
 
@@ -99,7 +99,7 @@ def test_embedded_smollm2_via_f16_to_q4_k_m_answers(catalog: ModelCatalog, tmp_p
     with closing(open_local(Path(r.path), n_ctx=512, n_threads=2)) as engine:
         out = engine.chat(
             [
-                {"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
+                {"role": "system", "content": defaults_for(embedded_model_path()).system_prompt},
                 {"role": "user", "content": "What is the capital of France?"},
             ],
             GenerationOptions(max_tokens=24, temperature=0),
