@@ -70,6 +70,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     distil.add_argument(
         "--out", type=Path, help="folder for the adapters (default: the data dir's, for this model)"
     )
+    distil.add_argument(
+        "--key-weight", type=float, default=1.0,
+        help="loss weight of the decision tokens (an update's event and id, an answer's memory) (default 1)",
+    )  # fmt: skip
+    distil.add_argument("--rank", type=int, default=8, help="LoRA rank (default 8)")
     distil.set_defaults(run=run_distil)
 
     log = acts.add_parser("log", help="recent memory runs and what each changed")
@@ -277,6 +282,7 @@ def run_distil(args: argparse.Namespace) -> int:
     from core.commands.common import load_settings
     from core.memory.adapters import user_adapters_dir
     from core.memory.distill.pipeline import DistilProgress, distil
+    from core.memory.distill.train import TrainConfig
     from core.memory.prompts import OPERATIONS
     from core.models import resolve_model
 
@@ -294,10 +300,11 @@ def run_distil(args: argparse.Namespace) -> int:
         loss = f" loss {p.loss:.3f}" if p.loss is not None else ""
         print(f"\r{p.op}: {p.stage} {p.done}/{p.total}{loss}   ", end="", file=sys.stderr, flush=True)
 
+    config = TrainConfig(rank=args.rank, alpha=2.0 * args.rank, key_weight=args.key_weight)
     try:
         made = distil(
             base, out, ops=ops, teacher=args.teacher, examples_per_op=args.steps * 8,
-            steps=args.steps, progress=progress, cancel=cancel,
+            steps=args.steps, progress=progress, cancel=cancel, config=config,
         )  # fmt: skip
     except KeyboardInterrupt:
         cancel.set()
