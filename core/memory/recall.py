@@ -81,19 +81,29 @@ class HybridRecall:
         cosine = {m.id: s for m, s in near}
         by_id = {m.id: m for m, _ in near}
 
-        match = fts_match(query)
-        lexical = [i for i, _ in self._store.search_fts(match, POOL)] if match else []
-        missing = self._store.get_many([i for i in lexical if i not in by_id])
-        if missing:  # beyond the vector pool: their cosines, for the threshold and the entity order
+        everyone = self._store.list()
+        known = {n for m in everyone for n in self._keys(m)}
+        people = {p for p in entities.people_named(query, known) - set(entities.MONTHS) if not p.isdigit()}
+
+        # BM25 over what the question asks, without the people it names: those the entity ranking
+        # and the gate below take care of, and in every memory about them they would drown the rest.
+        match = fts_match(_lexical(query, people))
+        lexical = list(dict.fromkeys(i for i, _ in self._store.search_fts(match, POOL))) if match else []
+        about = fts_match(" ".join(sorted(people))) if people else None
+        theirs = [i for i, _ in self._store.search_fts(about, POOL)] if about else []
+        missing = self._store.get_many([i for i in dict.fromkeys(lexical + theirs) if i not in by_id])
+        if missing:  # beyond the vector pool: their cosines, for the threshold and the orders below
             vectors = self._index.embed([m.text for m in missing])
             for m, v in zip(missing, vectors, strict=True):
                 by_id[m.id] = m
                 cosine[m.id] = float(vector @ v)
 
-        known = {n for m in by_id.values() for n in self._keys(m)}
-        people = entities.people_named(query, known) - set(entities.MONTHS)
-        people = {p for p in people if not p.isdigit()}
-        named = [i for i in _by_score(by_id, cosine) if people & self._keys(by_id[i])]
+        # Memories about the people named, in BM25's order, then by similarity.
+        lexical_rank = {i: r for r, i in enumerate(lexical)}
+        named = sorted(
+            (i for i in by_id if people & self._keys(by_id[i])),
+            key=lambda i: (lexical_rank.get(i, len(lexical)), -cosine[i]),
+        )
 
         times = entities.months_and_years(query)
         dated = [
@@ -102,7 +112,12 @@ class HybridRecall:
             if times and times & entities.months_and_years(f"{by_id[i].happened_at} {by_id[i].text}")
         ]
 
-        rankings = {"vector": [m.id for m, _ in near], "bm25": lexical, "entity": named, "time": dated}
+        rankings = {
+            "vector": list(dict.fromkeys(m.id for m, _ in near)),
+            "bm25": lexical,
+            "entity": named,
+            "time": dated,
+        }
         now = asks_about_now(text)
         out: list[Found] = []
         for memory_id, fused in fuse(list(rankings.values())):
@@ -123,6 +138,20 @@ class HybridRecall:
     def _keys(memory: Memory) -> set[str]:
         names = memory.names if memory.names is not None else entities.names_field(memory.text)
         return {memory.subject, *names.split()} - {""}
+
+
+_POSSESSIVE = re.compile(r"['’]s\b")
+# Words every memory of a kind shares ("User's dog is named Rex"): they would rank by form, not content.
+_GENERIC = re.compile(r"\b(?:name|names|named|call|called|user|users|thing|things|kind)\b", re.IGNORECASE)
+
+
+def _lexical(query: str, people: set[str]) -> str:
+    """The question's words that BM25 should weigh: no possessive "'s", no words all memories share, and
+    not the names of the people it asks about."""
+    text = _GENERIC.sub(" ", _POSSESSIVE.sub("", query))
+    for person in people:
+        text = re.sub(rf"\b{re.escape(person)}\b", " ", text, flags=re.IGNORECASE)
+    return text if text.strip(" ?.!,") else query
 
 
 def _by_score(by_id: dict[int, Memory], cosine: dict[int, float]) -> list[int]:
