@@ -277,9 +277,24 @@ class MemoryService:
         memory that answers it, or "Not mentioned." with the memories it looked at."""
         recalled = self.recall(question, k, threshold)
         ops = self.ops(priority=Priority.FOREGROUND)
+        streamed: builtins.list[str] = []
+
+        def show(text: str) -> None:
+            streamed.append(text)
+            if on_text is not None:
+                on_text(text)
+
         outcome = ops.quote(
-            question, [r.remembered() for r in recalled], on_text=on_text, retry=on_text is None
+            question,
+            [r.remembered() for r in recalled],
+            on_text=show if on_text is not None else None,
+            retry=on_text is None,
         )
+        so_far = "".join(streamed)
+        if on_text is not None and outcome.value is not None and outcome.value.text.startswith(so_far):
+            rest = outcome.value.text[len(so_far) :]  # the date of a time question's quote, a full stop
+            if rest:
+                on_text(rest)
         if outcome.value is None:
             return Asked("", [], recalled, outcome.ms, outcome.adapter, outcome.error)
         used = [recalled[i - 1].memory for i in outcome.value.used]
@@ -330,7 +345,7 @@ class MemoryService:
                 counts.bump("skipped")
                 self.memories.log("SKIP", run_id=run.id, detail=f"extraction: {extracted.error}")
                 continue
-            heard = " ".join(t.text for t in window)
+            heard = " ".join(f"{t.speaker}: {t.text}" for t in window)  # speakers name their own facts
             for fact in extracted.value:
                 counts.bump("facts")
                 ok = (
