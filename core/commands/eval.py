@@ -68,7 +68,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="linked",
         help="linked: update decisions supersede old memories (default); add-only: no update decision",
     )
-    memory.add_argument("--conversations", type=int, help="only the first N conversations")
+    memory.add_argument("--conversations", type=int, help="only the first N conversations (0: none)")
+    memory.add_argument(
+        "--skip",
+        default="",
+        help="parts to leave out, comma-separated: ops (the labelled operation cases), stale, false",
+    )
     memory.add_argument("--questions", type=int, help="only the first N questions in all")
     memory.add_argument("--cases-limit", type=int, help="only the first N cases of each operation")
     memory.add_argument("--threads", type=int, default=0, help="CPU threads (default: physical cores)")
@@ -188,6 +193,9 @@ def run_memory(args: argparse.Namespace) -> int:
             limit_cases=args.cases_limit,
             progress=lambda m: print(m, file=sys.stderr, flush=True),
             learning=args.learning,
+            with_op_cases="ops" not in args.skip,
+            with_stale="stale" not in args.skip,
+            with_false_memories="false" not in args.skip,
         )
     finally:
         engine.close()

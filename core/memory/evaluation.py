@@ -98,9 +98,12 @@ def run_memory_eval(
     learning: str = "linked",
     with_stale: bool = True,
     with_false_memories: bool = True,
+    with_op_cases: bool = True,
 ) -> list[ConfigReport]:
     conversations = locomo.load_locomo(locomo_path or locomo.default_locomo_path())[:limit_conversations]
     cases = locomo.load_op_cases(cases_path or locomo.default_op_cases_path())
+    if not with_op_cases:
+        cases = locomo.OpCases([], [], cases.names)
     extra = _Extra(
         learning,
         _load(STALE_PATH)["cases"][:limit_cases] if with_stale else [],
