@@ -44,9 +44,9 @@ def test_no_impersonal_exchange_of_the_evaluation_set_reaches_extraction() -> No
 
 
 def test_a_fact_must_be_grounded_in_what_the_user_said() -> None:
-    said = "We moved to York last week, so I live in York now. My dog Biscuit loves it."
+    said = "We moved to York last week, so I live in York now. My dog Crumpet loves it."
     assert sources.grounded("User lives in York.", said)
-    assert sources.grounded("User has a dog named Biscuit.", said)
+    assert sources.grounded("User has a dog named Crumpet.", said)
     assert not sources.grounded("User's lighthouse keeper is named Jameson.", said)
     assert not sources.grounded("User's father is named sailor.", said)
 
