@@ -54,8 +54,13 @@ def test_a_fact_must_be_grounded_in_what_the_user_said() -> None:
 @pytest.fixture
 def memory(tmp_path: Path, embedders: EmbedderHost) -> Iterator[MemoryService]:
     store = Store(tmp_path / "home")
+    # Add-only: the property is about what extraction takes in; update decisions would only cost time.
     service = MemoryService(
-        store, EngineHost(store.root), Settings(store.settings), SharedEmbedder(embedders)
+        store,
+        EngineHost(store.root),
+        Settings(store.settings),
+        SharedEmbedder(embedders),
+        learning="add-only",
     )
     yield service
     service.close()
