@@ -68,6 +68,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="linked",
         help="linked: update decisions supersede old memories (default); add-only: no update decision",
     )
+    memory.add_argument(
+        "--memories-from",
+        choices=["extraction", "turns"],
+        default="extraction",
+        help="extraction (the pipeline), or turns: each dialogue turn a memory (recall and answer alone)",
+    )
     memory.add_argument("--conversations", type=int, help="only the first N conversations (0: none)")
     memory.add_argument(
         "--skip",
@@ -196,6 +202,7 @@ def run_memory(args: argparse.Namespace) -> int:
             with_op_cases="ops" not in args.skip,
             with_stale="stale" not in args.skip,
             with_false_memories="false" not in args.skip,
+            memories_from=args.memories_from,
         )
     finally:
         engine.close()
