@@ -219,7 +219,7 @@ def _run_config(
     say(f"{name}: update accuracy {report.update['accuracy']:.3f} on {len(update_cases)} cases")
 
     if extra.stale:
-        report.stale = _stale(ops, encoder, extra.stale, recall_k, recall_threshold, extra.learning)
+        report.stale = _stale(ops, encoder, extra.stale, recall_k, recall_threshold, extra.learning, say)
         say(f"{name}: stale facts: the new fact in {report.stale['new_fact_rate']:.2f} of 'now' questions")
     if extra.no_personal:
         report.false_memories = _false_memories(ops, encoder, extra.no_personal)
@@ -360,6 +360,7 @@ def _stale(
     k: int,
     threshold: float,
     learning: str,
+    say: Progress | None = None,
 ) -> dict[str, Any]:
     """Each case in a fresh store: the first fact said, then the new one, then the question about now."""
     rows = []
@@ -386,6 +387,8 @@ def _stale(
                         "memories": [(m.text, m.current) for m in store.memories.list()],
                     }
                 )
+                if say is not None:
+                    say(f"stale: {case['question']} -> {answer!r} (new {case['new']!r}): {rows[-1]['right']}")
             finally:
                 service.close()
                 store.close()
