@@ -63,7 +63,24 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="both",
         help="with the operations' adapters, with the bare base model, or both side by side (default)",
     )
-    memory.add_argument("--conversations", type=int, help="only the first N conversations")
+    memory.add_argument(
+        "--learning",
+        choices=["linked", "add-only"],
+        default="linked",
+        help="linked: update decisions supersede old memories (default); add-only: no update decision",
+    )
+    memory.add_argument(
+        "--memories-from",
+        choices=["extraction", "turns"],
+        default="extraction",
+        help="extraction (the pipeline), or turns: each dialogue turn a memory (recall and answer alone)",
+    )
+    memory.add_argument("--conversations", type=int, help="only the first N conversations (0: none)")
+    memory.add_argument(
+        "--skip",
+        default="",
+        help="parts to leave out, comma-separated: ops (the labelled operation cases), stale, false",
+    )
     memory.add_argument("--questions", type=int, help="only the first N questions in all")
     memory.add_argument("--cases-limit", type=int, help="only the first N cases of each operation")
     memory.add_argument("--threads", type=int, default=0, help="CPU threads (default: physical cores)")
@@ -217,10 +234,15 @@ def run_memory(args: argparse.Namespace) -> int:
             limit_questions=args.questions,
             limit_cases=args.cases_limit,
             progress=lambda m: print(m, file=sys.stderr, flush=True),
+            learning=args.learning,
+            with_op_cases="ops" not in args.skip,
+            with_stale="stale" not in args.skip,
+            with_false_memories="false" not in args.skip,
+            memories_from=args.memories_from,
         )
     finally:
         engine.close()
-    full = {"model": str(path), "configs": [r.as_dict() for r in reports]}
+    full = {"model": str(path), "learning": args.learning, "configs": [r.as_dict() for r in reports]}
     if args.out:
         args.out.write_text(json.dumps(full, indent=1, ensure_ascii=False))
     if args.json:
@@ -231,22 +253,28 @@ def run_memory(args: argparse.Namespace) -> int:
         ("extraction F1", lambda r: f"{r.extraction['f1']:.3f}"),
         ("update accuracy", lambda r: f"{r.update['accuracy']:.3f}"),
         ("update event accuracy", lambda r: f"{r.update['event_accuracy']:.3f}"),
+        ("stale: new fact for 'now'", lambda r: f"{r.stale.get('new_fact_rate', 0):.3f}"),
+        ("false memories (impersonal)", lambda r: str(r.false_memories.get("memories", "-"))),
         ("malformed outputs skipped", lambda r: str(r.skipped_outputs)),
         ("adapter switch ms", lambda r: "-" if r.adapter_switch_ms is None else f"{r.adapter_switch_ms:.2f}"),
         ("seconds", lambda r: f"{r.seconds:.0f}"),
     ]
-    for op in ("extract", "update", "answer"):
+    for op in ("extract", "update", "answer", "recall+answer"):
         rows.append((f"{op} p50/p95 ms", functools.partial(_latency_cell, op)))
     names = [r.name for r in reports]
     print(f"{'':<28}" + "".join(f"{n:>14}" for n in names))
     for label, cell in rows:
         print(f"{label:<28}" + "".join(f"{cell(r):>14}" for r in reports))
-    if reports:
-        cats = sorted({c for r in reports for c in r.answer_f1_by_category})
-        for c in cats:
-            print(
-                f"{'  F1 ' + c:<28}" + "".join(f"{r.answer_f1_by_category.get(c, 0):>14.3f}" for r in reports)
-            )
+    for r in reports:
+        print(f"\n{r.name}: each stage per category (extraction, recall@k: a memory from an evidence turn "
+              "holds the answer; stored / recalled)")  # fmt: skip
+        columns = ("n", "f1", "extraction", "recall_at_k", "recall_given_stored", "f1_given_recalled",
+                   "f1_given_not_recalled", "not_mentioned")  # fmt: skip
+        heads = ("n", "F1", "stored", "recall@k", "rec|stored", "F1|recalled", "F1|missed", "not-ment.")
+        print(f"{'':<14}" + "".join(f"{h:>12}" for h in heads))
+        for cat, row in r.stages.items():
+            cells = [f"{row[c]:.0f}" if c == "n" else f"{row[c]:.3f}" for c in columns]
+            print(f"{cat:<14}" + "".join(f"{c:>12}" for c in cells))
     return 0
 
 

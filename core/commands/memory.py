@@ -70,6 +70,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     distil.add_argument(
         "--out", type=Path, help="folder for the adapters (default: the data dir's, for this model)"
     )
+    distil.add_argument(
+        "--key-weight", type=float, default=1.0,
+        help="loss weight of the decision tokens (an update's event and id, an answer's memory) (default 1)",
+    )  # fmt: skip
+    distil.add_argument("--rank", type=int, default=8, help="LoRA rank (default 8)")
     distil.set_defaults(run=run_distil)
 
     log = acts.add_parser("log", help="recent memory runs and what each changed")
@@ -235,6 +240,9 @@ def run_ask(args: argparse.Namespace) -> int:
         return 1
     for m in asked.used:
         print(f"  used memory {m.id}: {m.text}")
+    if not asked.used:
+        for r in asked.recalled:
+            print(f"  looked at memory {r.memory.id}: {r.memory.text}")
     return 0
 
 
@@ -281,6 +289,7 @@ def run_distil(args: argparse.Namespace) -> int:
 
     try:
         from core.memory.distill.pipeline import DistilProgress, distil
+        from core.memory.distill.train import TrainConfig
     except ImportError as e:
         # The desktop bundle leaves the training packages (peft...) out: the app only uses adapters.
         raise DistillationError(
@@ -303,10 +312,11 @@ def run_distil(args: argparse.Namespace) -> int:
         loss = f" loss {p.loss:.3f}" if p.loss is not None else ""
         print(f"\r{p.op}: {p.stage} {p.done}/{p.total}{loss}   ", end="", file=sys.stderr, flush=True)
 
+    config = TrainConfig(rank=args.rank, alpha=2.0 * args.rank, key_weight=args.key_weight)
     try:
         made = distil(
             base, out, ops=ops, teacher=args.teacher, examples_per_op=args.steps * 8,
-            steps=args.steps, progress=progress, cancel=cancel,
+            steps=args.steps, progress=progress, cancel=cancel, config=config,
         )  # fmt: skip
     except KeyboardInterrupt:
         cancel.set()

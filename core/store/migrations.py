@@ -335,6 +335,20 @@ def _v9_remote_engines_and_routing(db: sqlite_utils.Database) -> None:
     db.table("conversations").add_column("routing_remote", str, not_null_default="")
 
 
+def _v10_memory_subjects_and_links(db: sqlite_utils.Database) -> None:
+    """Whom each memory is about and what it names, searchable with BM25; superseded memories kept, linked."""
+    memories = db.table("memories")
+    memories.add_column("subject", str, not_null_default="")  # "User", or the person the memory is about
+    # Names, places and dates the memory names, space-separated (FTS5 indexes them beside the text). NULL
+    # until analysed: MemoryService fills it for memories from before this version when it opens.
+    memories.add_column("names", str)
+    # A memory replaced by a newer one (a job, a city that changed) stays for "when did..." questions.
+    memories.add_column("superseded_by", int)
+    memories.add_column("superseded_at", str)
+    memories.enable_fts(["text", "subject", "names"], create_triggers=True, tokenize="porter unicode61")
+    memories.rebuild_fts()
+
+
 MIGRATIONS: list[Migration] = [
     _v1_conversations_messages_settings,
     _v2_message_energy_and_memory,
@@ -345,6 +359,7 @@ MIGRATIONS: list[Migration] = [
     _v7_memory,
     _v8_message_queue_and_engine,
     _v9_remote_engines_and_routing,
+    _v10_memory_subjects_and_links,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
