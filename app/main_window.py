@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
             (documents_action, "file-text"),
             (memory_action, "brain"),
             (device_action, "gauge"),
+            (self.server_switch.action, "server"),
         ]
 
         right = QWidget()

@@ -36,6 +36,7 @@ DEFAULT_N_CTX = 4096  # a server that says nothing of its context
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 120.0  # between two chunks of a stream: a loading model may take a while
 RETRIES = 2
+LOAD_WAIT_S = 120.0  # how long opening an engine waits for a server that is still loading its model
 _CANCEL_POLL_S = 0.05
 _FINISH: dict[str, FinishReason] = {"stop": "stop", "length": "length", "tool_calls": "stop"}
 
@@ -151,11 +152,7 @@ def _probe(config: RemoteConfig, api: openai.OpenAI, raw: httpx.Client, thorough
                 n_ctx[m.id] = value
                 break
     kind, grammar, json_schema, embeddings, tokenize = "openai", False, False, False, False
-    try:
-        props = raw.get("/props")
-        data = props.json() if props.status_code == 200 else None
-    except (httpx.HTTPError, ValueError):
-        data = None
+    data = _props(raw)
     if isinstance(data, dict) and "default_generation_settings" in data:
         hearth = data.get("hearth")
         kind = "hearth" if isinstance(hearth, dict) else "llama.cpp"
@@ -177,6 +174,31 @@ def _probe(config: RemoteConfig, api: openai.OpenAI, raw: httpx.Client, thorough
         json_schema = json_schema or _answers_json_schema(api, model)
         embeddings = embeddings or _answers_embeddings(api, model)
     return RemoteProbe(kind, tuple(models), n_ctx, grammar, json_schema, embeddings, tokenize)
+
+
+def _props(raw: httpx.Client, wait_s: float = LOAD_WAIT_S) -> object:
+    """llama-server's /props, or None where the server has none. A server still loading its model answers
+    503 with Retry-After (Hearth and llama-server both): wait for it rather than conclude from the 503 that
+    it can do nothing, so that an engine added while its server starts gets its grammar and schema support."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            props = raw.get("/props")
+        except httpx.HTTPError:
+            return None
+        if props.status_code == 503 and time.monotonic() < deadline:
+            try:
+                pause = float(props.headers.get("Retry-After", "1"))
+            except ValueError:
+                pause = 1.0
+            time.sleep(min(max(pause, 0.2), 2.0, max(deadline - time.monotonic(), 0.0)))
+            continue
+        if props.status_code != 200:
+            return None
+        try:
+            return props.json()
+        except ValueError:
+            return None
 
 
 _PROBE_SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}

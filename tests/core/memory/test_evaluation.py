@@ -31,7 +31,8 @@ def test_a_slice_of_the_evaluation_reports_each_stage_scores_and_latency(
     first = locomo.load_locomo(locomo.default_locomo_path())[0]
     assert [q.question for q in report.questions] == [q.question for q in first.questions[:3]]
     for q in report.questions:
-        assert 0.0 <= q.f1 <= 1.0 and q.ms > 0
+        # With nothing learnt or recalled (another CPU's greedy path may learn nothing), no model runs.
+        assert 0.0 <= q.f1 <= 1.0 and q.ms >= 0.0 and (q.ms > 0 or q.recalled == 0)
         assert q.evidence_stored is not None and q.evidence_recalled is not None  # none is adversarial
         assert len(q.recalled_texts) == q.recalled
     assert report.latency_ms["extract"]["n"] >= 2 and report.latency_ms["recall+answer"]["n"] == 3
