@@ -43,8 +43,8 @@ from app.server_switch import ServerSwitch
 from app.settings_dialog import SettingsDialog
 from app.source_viewer import SourceViewer
 from app.theme import ACCENTS, Theme
-from app.welcome import Welcome
 from app.voice import VoiceController
+from app.welcome import Welcome
 from core.assistant.consent import ConsentRequest
 from core.assistant.events import AgentEvent
 from core.chat.grounding import citations_from_json

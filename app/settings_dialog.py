@@ -46,7 +46,11 @@ class SettingsDialog(QDialog):
             if key in _NOT_HERE:
                 continue
             listed = (offered or {}).get(key)
-            editor = _offered_editor(listed, settings.get(key)) if listed else _editor_for(setting, settings.get(key))
+            editor = (
+                _offered_editor(listed, settings.get(key))
+                if listed
+                else _editor_for(setting, settings.get(key))
+            )
             editor.setToolTip(setting.description)
             self.editors[key] = editor
             form.addRow(key.replace("_", " ").capitalize() + ":", editor)

@@ -144,6 +144,8 @@ class RemoteEngineError(HearthError):
 
 class ServerConfigError(HearthError):
     """`hearth serve` cannot start as asked (an address other than loopback without an API key...)."""
+
+
 class VoiceDeviceError(HearthError):
     """No microphone or speaker can be used (none connected, PortAudio missing, the device refused)."""
 

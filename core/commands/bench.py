@@ -192,6 +192,7 @@ def run_serve(args: argparse.Namespace) -> int:
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
 
 
 def run_voice(args: argparse.Namespace) -> int:

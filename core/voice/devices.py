@@ -67,6 +67,8 @@ def _sounddevice() -> Any:
         import sounddevice
     except OSError as e:  # sounddevice raises OSError when libportaudio is missing
         raise VoiceDeviceError(NO_PORTAUDIO) from e
+    except ImportError as e:  # a build of Hearth without its voice packages
+        raise VoiceDeviceError(f"Voice is not part of this installation ({e.name} is missing).") from e
     return sounddevice
 
 

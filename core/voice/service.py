@@ -9,6 +9,7 @@ voice.transcribe_file(path)                 # Transcript: `hearth listen`
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +22,10 @@ from core.voice.stt import Transcriber, Transcript
 from core.voice.tts import Synthesizer, load_synthesizer
 from core.voice.vad import EndpointConfig
 from core.voice.worker import EventCallback, Reply, VoiceConfig, VoiceWorker
+
+
+# Imported only when voice runs; a bundle may leave them out.
+_VOICE_MODULES = ("faster_whisper", "ctranslate2", "onnxruntime", "av", "piper")
 
 
 class VoiceService:
@@ -44,6 +49,11 @@ class VoiceService:
         self._lock = threading.Lock()
 
     def status(self) -> DeviceStatus:
+        missing = [m for m in _VOICE_MODULES if importlib.util.find_spec(m) is None]
+        if missing:  # a build without the voice packages: say so, as for a missing microphone
+            return DeviceStatus(
+                False, False, f"Voice is not part of this installation ({', '.join(missing)} missing)."
+            )
         return self.devices.status()
 
     def check(self) -> None:
