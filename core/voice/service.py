@@ -23,7 +23,6 @@ from core.voice.tts import Synthesizer, load_synthesizer
 from core.voice.vad import EndpointConfig
 from core.voice.worker import EventCallback, Reply, VoiceConfig, VoiceWorker
 
-
 # Imported only when voice runs; a bundle may leave them out.
 _VOICE_MODULES = ("faster_whisper", "ctranslate2", "onnxruntime", "av", "piper")
 
