@@ -7,7 +7,11 @@ STAMP := $(VENV)/.hearth-installed
 LLAMA_CPP := llama-cpp-python==0.3.36
 TORCH := torch==2.13.0
 
-.PHONY: setup run test test-1thread bench gpu lint screenshot clean package package-setup package-test
+.PHONY: setup run test test-1thread bench gpu lint screenshot clean package package-setup package-test debian-deps
+
+# Debian/Ubuntu packages voice uses at run time: PortAudio for the microphone and speaker, espeak-ng for the
+# fallback voice. Hearth starts without them (voice then says what is missing).
+DEBIAN_PACKAGES := libportaudio2 espeak-ng
 
 setup: $(STAMP)
 
@@ -69,6 +73,9 @@ package: package-setup
 # second start over to the first, installs the .tar.gz into a scratch home, and uninstalls both.
 package-test: package-setup
 	QT_QPA_PLATFORM=offscreen nice -n 10 $(PY) -m pytest -m slow -p no:cacheprovider tests/packaging
+
+debian-deps:
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y $(DEBIAN_PACKAGES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

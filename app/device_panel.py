@@ -2,7 +2,8 @@
 
 Charts of power and memory over the last minutes (from the telemetry sampler), each answer's decode speed
 and time to first token, the device chooser, the history of past answers and CSV export. Every number
-that is estimated rather than measured says so. Charts repaint once a second, not per sample.
+that is estimated rather than measured says so. Charts repaint once a second, not per sample. A spoken
+turn's latency (end of speech to transcript, first tool call, first audio) shows beside them.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from app.qt import (
 from core.services import Services
 from core.store import Message
 from core.telemetry.history import export_csv
+from core.voice.latency import TurnLatency
 
 WINDOW_S = 300  # the charts show the last five minutes
 REFRESH_MS = 1000
@@ -53,6 +55,8 @@ _HISTORY_COLUMNS = [
     ("peak_rss_mb", "RSS MB"),
     ("device", "Device"),
     ("engine", "Engine"),
+    ("voice_stt_ms", "Voice STT ms"),
+    ("voice_audio_ms", "Voice audio ms"),
 ]
 
 
@@ -120,6 +124,11 @@ class DevicePanel(QWidget):
                 ("toks", "Decode (last)"),
                 ("rss", "Memory (RSS)"),
                 ("vram", "GPU memory"),
+                # A spoken turn, from the end of speech (the last one).
+                ("voice_stt", "Voice: transcript"),
+                ("voice_tool", "Voice: first tool call"),
+                ("voice_audio", "Voice: first audio"),
+                ("voice_tts", "Voice: sentence to audio"),
             ]
         ):
             name = QLabel(title)
@@ -210,6 +219,17 @@ class DevicePanel(QWidget):
             self.values["ttft"].setText(f"{message.ttft_ms:.0f} ms")
         if message.decode_tok_s:
             self.values["toks"].setText(f"{message.decode_tok_s:.1f} tok/s")
+        self.refresh_history()
+
+    def voice_latency(self, latency: TurnLatency) -> None:
+        """A spoken turn is over: its latency from the end of speech, and from its first sentence to audio."""
+        for key, ms in (
+            ("voice_stt", latency.stt_ms),
+            ("voice_tool", latency.tool_ms),
+            ("voice_audio", latency.audio_ms),
+            ("voice_tts", latency.tts_ms),
+        ):
+            self.values[key].setText("–" if ms is None else f"{ms:.0f} ms")
         self.refresh_history()
 
     def refresh_history(self) -> None:

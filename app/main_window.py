@@ -43,6 +43,7 @@ from app.server_switch import ServerSwitch
 from app.settings_dialog import SettingsDialog
 from app.source_viewer import SourceViewer
 from app.theme import ACCENTS, Theme
+from app.voice import VoiceController
 from app.welcome import Welcome
 from core.assistant.consent import ConsentRequest
 from core.assistant.events import AgentEvent
@@ -75,11 +76,13 @@ class MainWindow(QMainWindow):
     sig_answer_started(int): answer message id, when its generation is submitted.
     sig_token(str): each streamed piece, as it reaches the GUI thread.
     sig_answer_finished(object): the stored answer Message (complete, stopped or error).
+    sig_agent_event(object): each AgentEvent of an assistant run, on the GUI thread.
     """
 
     sig_answer_started = Signal(int)
     sig_token = Signal(str)
     sig_answer_finished = Signal(object)
+    sig_agent_event = Signal(object)
 
     def __init__(self, services: Services, theme: Theme | None = None) -> None:
         super().__init__()
@@ -108,6 +111,7 @@ class MainWindow(QMainWindow):
         self.model_label = QLabel("")
         self.welcome = Welcome()
         self._build_layout()
+        self.voice = VoiceController(services.voice, self.composer, self)
         self._connect()
         self._fill_models()
         self._window_state = QSettings(
@@ -275,6 +279,14 @@ class MainWindow(QMainWindow):
         )
         self.welcome.sig_example.connect(self.try_example)
         self.welcome.sig_get_models.connect(lambda: self.open_model_wizard())
+        # A spoken request is sent as typed text is; its answer is spoken as it streams.
+        self.sig_answer_started.connect(self.voice.answer_started)
+        self.sig_token.connect(self.voice.answer_piece)
+        self.sig_agent_event.connect(self.voice.agent_event)
+        self.sig_answer_finished.connect(self.voice.answer_finished)
+        self.voice.sig_barge_in.connect(self.stop)
+        self.voice.sig_latency.connect(self.device_panel.voice_latency)
+        self.voice.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
     def _fill_models(self) -> None:
         self.model_picker.clear()
@@ -299,7 +311,11 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         """Modal but not blocking (show, not exec): the event loop, and any answer streaming, keep running."""
-        dialog = SettingsDialog(self.services.settings, self, open_engines=self.open_remote_engines)
+        status = self.services.voice.status()
+        offered = {"voice_input_device": ["", *status.inputs], "voice_output_device": ["", *status.outputs]}
+        dialog = SettingsDialog(
+            self.services.settings, self, open_engines=self.open_remote_engines, offered=offered
+        )
         dialog.accepted.connect(self.memory_panel.refresh_switches)
         dialog.setModal(True)
         dialog.show()
@@ -485,6 +501,7 @@ class MainWindow(QMainWindow):
             return
         assert isinstance(payload, AgentEvent)
         self.plan_view.on_event(payload)
+        self.sig_agent_event.emit(payload)
         if payload.kind == "answer_token":
             self._on_piece(payload.text)
         elif payload.kind == "step_started":

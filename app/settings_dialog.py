@@ -26,11 +26,16 @@ _NOT_HERE = {"model"}
 
 
 class SettingsDialog(QDialog):
+    """`offered`: values to list for some free-text settings (the microphones connected now); any other
+    value can still be typed."""
+
     def __init__(
         self,
         settings: Settings,
         parent: QWidget | None = None,
         open_engines: Callable[[], object] | None = None,
+        *,
+        offered: dict[str, list[str]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Hearth settings")
@@ -40,7 +45,12 @@ class SettingsDialog(QDialog):
         for key, setting in SETTINGS.items():
             if key in _NOT_HERE:
                 continue
-            editor = _editor_for(setting, settings.get(key))
+            listed = (offered or {}).get(key)
+            editor = (
+                _offered_editor(listed, settings.get(key))
+                if listed
+                else _editor_for(setting, settings.get(key))
+            )
             editor.setToolTip(setting.description)
             self.editors[key] = editor
             form.addRow(key.replace("_", " ").capitalize() + ":", editor)
@@ -75,6 +85,20 @@ class SettingsDialog(QDialog):
 # What an "auto" setting (core.settings: None, the model's measured default) shows while it is not set.
 AUTO_TEXT = "Model default"
 _FLOAT_STEP = 0.05
+
+
+def _offered_editor(listed: list[str], value: str) -> QComboBox:
+    """An editable list: the values offered, '' shown as the system's default; another can be typed."""
+    box = QComboBox()
+    box.setEditable(True)
+    for item in listed:
+        box.addItem(item or "(system default)", item)
+    index = box.findData(value)
+    if index >= 0:
+        box.setCurrentIndex(index)
+    else:
+        box.setEditText(value)
+    return box
 
 
 def _editor_for(setting: Setting, value: Any) -> QWidget:
@@ -119,6 +143,9 @@ def _editor_for(setting: Setting, value: Any) -> QWidget:
 def _value_of(editor: QWidget, setting: Setting) -> Any:
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
+    if isinstance(editor, QComboBox) and editor.isEditable():
+        index = editor.findText(editor.currentText())
+        return editor.itemData(index) if index >= 0 else editor.currentText().strip()
     if isinstance(editor, QComboBox):
         return editor.currentText()
     if isinstance(editor, QSpinBox | QDoubleSpinBox):

@@ -144,3 +144,15 @@ class RemoteEngineError(HearthError):
 
 class ServerConfigError(HearthError):
     """`hearth serve` cannot start as asked (an address other than loopback without an API key...)."""
+
+
+class VoiceDeviceError(HearthError):
+    """No microphone or speaker can be used (none connected, PortAudio missing, the device refused)."""
+
+
+class VoiceModelError(HearthError):
+    """The speech recognition or speech synthesis model cannot be loaded."""
+
+
+class AudioFileError(HearthError):
+    """An audio file the user named is missing or cannot be decoded."""

@@ -19,6 +19,7 @@ from core.runtime.routing import Router
 from core.settings import Settings
 from core.store import Store
 from core.telemetry.service import Telemetry
+from core.voice.service import VoiceService
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Services:
     assistant: AssistantService
     memory: MemoryService
     router: Router  # the local host, and remote engines on a host of their own (routing)
+    voice: VoiceService
 
     @classmethod
     def open(cls, root: Path | None = None) -> Services:
@@ -59,9 +61,12 @@ class Services:
             ),
             memory=memory,
             router=router,
+            # Cheap to open: devices are looked at, and the speech models loaded, when voice is first used.
+            voice=VoiceService(store, settings),
         )
 
     def close(self) -> None:
+        self.voice.close()
         self.memory.close()
         self.assistant.close()
         self.telemetry.close()

@@ -208,6 +208,40 @@ SETTINGS: dict[str, Setting] = {
             0,
             65535,
         ),
+        Setting(
+            "voice_input_device",
+            str,
+            "",
+            "Microphone for voice requests, by name (or part of it); empty: the system's default.",
+        ),
+        Setting(
+            "voice_output_device",
+            str,
+            "",
+            "Speaker for spoken answers, by name (or part of it); empty: the system's default.",
+        ),
+        Setting(
+            "voice_silence_ms",
+            int,
+            640,
+            "How long a silence ends what you say, in milliseconds.",
+            200,
+            3000,
+        ),
+        Setting(
+            "voice_barge_in",
+            bool,
+            True,
+            "Stop speaking as soon as you talk over an answer (turn off if Hearth hears itself through "
+            "loudspeakers; the microphone button always stops it).",
+        ),
+        Setting(
+            "voice_stt_model",
+            str,
+            "",
+            "Speech recognition model: a folder holding a CTranslate2 Whisper model; empty: the embedded "
+            "Whisper base.",
+        ),
     )
 }
 

@@ -17,10 +17,13 @@ from core.commands import (
     device,
     docs,
     engines,
+    listen,
     memory,
     models,
     reminders,
+    say,
     serve,
+    voice,
 )
 from core.commands import eval as evaluate
 
@@ -37,6 +40,9 @@ COMMANDS: list[ModuleType] = [
     bench,
     serve,
     engines,
+    listen,
+    say,
+    voice,
 ]
 
 Runner = Callable[[argparse.Namespace], int]

@@ -1,4 +1,4 @@
-"""`hearth bench engine|docs`: benchmarks that print figures."""
+"""`hearth bench engine|sweep|sampler|docs|voice`: benchmarks that print figures."""
 
 from __future__ import annotations
 
@@ -75,6 +75,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--no-compare", action="store_true", help="Hearth only (no llama_cpp.server)")
     serve.add_argument("--json", action="store_true")
     serve.set_defaults(run=run_serve)
+    voice = kinds.add_parser(
+        "voice", help="voice: word error rate, and end of speech -> transcript, first tool call, first audio"
+    )
+    voice.add_argument("--turns", type=int, default=6, help="spoken turns through the whole pipeline")
+    voice.add_argument("--threads", type=int, default=2, help="CPU threads for Whisper and the model")
+    voice.add_argument("--json", action="store_true")
+    voice.set_defaults(run=run_voice)
 
 
 def run_engine(args: argparse.Namespace) -> int:
@@ -185,4 +192,16 @@ def run_serve(args: argparse.Namespace) -> int:
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def run_voice(args: argparse.Namespace) -> int:
+    import sys
+
+    from core.bench.voice import format_report, run_bench
+
+    report = run_bench(
+        turns=args.turns, threads=args.threads, log=lambda line: print(line, file=sys.stderr, flush=True)
+    )
+    print(json.dumps(report.as_dict(), indent=2) if args.json else format_report(report))
     return 0

@@ -34,6 +34,10 @@ METRIC_COLUMNS = (
     "threads",
     "engine",
     "route",
+    "voice_stt_ms",
+    "voice_tool_ms",
+    "voice_audio_ms",
+    "voice_tts_ms",
 )
 
 

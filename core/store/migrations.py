@@ -349,6 +349,14 @@ def _v10_memory_subjects_and_links(db: sqlite_utils.Database) -> None:
     memories.rebuild_fts()
 
 
+def _v11_message_voice_latency(db: sqlite_utils.Database) -> None:
+    # A spoken turn's latency, from the end of the user's speech (core/voice/latency.py).
+    db.table("messages").add_column("voice_stt_ms", float)  # -> the transcript
+    db.table("messages").add_column("voice_tool_ms", float)  # -> the first tool call
+    db.table("messages").add_column("voice_audio_ms", float)  # -> the first audio of the answer
+    db.table("messages").add_column("voice_tts_ms", float)  # the answer's first sentence -> its audio
+
+
 MIGRATIONS: list[Migration] = [
     _v1_conversations_messages_settings,
     _v2_message_energy_and_memory,
@@ -360,6 +368,7 @@ MIGRATIONS: list[Migration] = [
     _v8_message_queue_and_engine,
     _v9_remote_engines_and_routing,
     _v10_memory_subjects_and_links,
+    _v11_message_voice_latency,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

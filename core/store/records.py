@@ -62,6 +62,10 @@ class Message:
     threads: int | None = None  # CPU threads it decoded with
     engine: str | None = None  # which engine answered
     route: str | None = None  # why that engine answered
+    voice_stt_ms: float | None = None  # a spoken request: end of speech -> transcript
+    voice_tool_ms: float | None = None  # end of speech -> the first tool call
+    voice_audio_ms: float | None = None  # end of speech -> the first audio of the answer
+    voice_tts_ms: float | None = None  # the answer's first sentence -> its first audio
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def test_core_never_imports_qt_and_lower_layers_never_import_higher_ones() -> No
             "core.bench",
             "core.server",
             "core.telemetry",
+            "core.voice",
         ),
         ("core.runtime",),
         ("core.models", "core.settings"),
