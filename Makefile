@@ -71,8 +71,11 @@ package: package-setup
 
 # Builds all of it, installs the .deb into a scratch root, runs the installed `hearth --self-test`, hands a
 # second start over to the first, installs the .tar.gz into a scratch home, and uninstalls both.
+# On success it records what was tested (.ci/packaging_hash.py): .ci/run runs it again only when packaging/ or
+# the dependencies change.
 package-test: package-setup
 	QT_QPA_PLATFORM=offscreen nice -n 10 $(PY) -m pytest -m slow -p no:cacheprovider tests/packaging
+	$(PY) .ci/packaging_hash.py --record
 
 debian-deps:
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y $(DEBIAN_PACKAGES)
