@@ -9,9 +9,11 @@ import argparse
 from collections.abc import Callable
 from types import ModuleType
 
-from core.commands import actions, agent, bench, chat, device, docs, memory, models, reminders
+from core.commands import actions, adapters, agent, bench, chat, device, docs, memory, models, reminders
 from core.commands import eval as evaluate
 
-COMMANDS: list[ModuleType] = [chat, models, docs, agent, actions, reminders, memory, device, evaluate, bench]
+COMMANDS: list[ModuleType] = [
+    chat, models, docs, agent, actions, reminders, memory, adapters, device, evaluate, bench,
+]  # fmt: skip
 
 Runner = Callable[[argparse.Namespace], int]

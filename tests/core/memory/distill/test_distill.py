@@ -11,9 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from core.engine import GenerationOptions, LocalEngine, embedded_model_path
-from core.errors import OperationCancelled
 from core.memory.distill import synth, vocab
 from core.memory.distill.base import BaseModel, load_base
 from core.memory.distill.dataset import Example, parse, read_jsonl, write_jsonl
@@ -30,6 +27,9 @@ from core.memory.distill.train import (
     train_lora,
 )
 from core.memory.distill.verify import check_export, evaluate
+
+from core.engine import GenerationOptions, LocalEngine, embedded_model_path
+from core.errors import OperationCancelled
 from core.memory.prompts import (
     ANSWER_INSTRUCTIONS,
     EXTRACT_SYSTEM,

@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.memory.distill import vocab as v
+from core.memory.training import vocab as v
 
 
 @dataclass(frozen=True)

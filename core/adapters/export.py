@@ -1,58 +1,23 @@
-"""A trained LoRA as a llama.cpp adapter GGUF, with a JSON manifest beside it saying how it was made.
+"""A trained LoRA as a llama.cpp adapter GGUF (the manifest beside it: manifest.py). No torch needed.
 
 The layout is llama.cpp's convert_lora_to_gguf's: per adapted weight `blk.{i}.{tensor}.weight.lora_a`
 (ggml ne = [n_in, r]) and `.lora_b` (ne = [r, n_out]), general.type=adapter, adapter.type=lora and
 adapter.lora.alpha; llama.cpp scales the product by alpha / r, as peft does. B's rows of q and k are
-permuted into llama.cpp's rope order (base.BaseModel.to_gguf_rows).
+permuted into llama.cpp's rope order (weights.HeadLayout.to_gguf_rows).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 from gguf import GGUFReader, GGUFWriter
 
-from core.memory.distill.base import GGUF_NAMES, BaseModel
-from core.memory.distill.train import TrainedLora
-from core.memory.prompts import Operation
-
-
-@dataclass(frozen=True)
-class AdapterManifest:
-    op: Operation
-    adapter_file: str
-    base_model: str  # the base GGUF's file name
-    base_sha256: str
-    rank: int
-    alpha: float
-    targets: list[str]
-    examples: int  # training examples that fit (after the teacher's drops)
-    dropped: int  # teacher outputs that did not parse
-    steps: int
-    batch_size: int
-    lr: float
-    final_loss: float
-    teacher: str  # "labels" (the generator's gold) or the teacher model's file name
-    seconds: float  # training time
-    date: str  # ISO 8601, UTC
-    size_bytes: int
-    seed: int = 0  # the generator's seed (training prompts are synth.generate(op, examples, seed))
-    key_weight: float = 1.0  # loss weight of the decision's tokens (train.TrainConfig.key_weight)
-
-    def write(self, path: Path) -> Path:
-        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
-        return path
-
-    @classmethod
-    def read(cls, path: Path) -> AdapterManifest:
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+from core.adapters.weights import GGUF_NAMES, HeadLayout, TrainedLora
 
 
 def write_lora_gguf(
-    lora: TrainedLora, base: BaseModel, out: Path, *, name: str = "", dtype: type = np.float16
+    lora: TrainedLora, base: HeadLayout, out: Path, *, name: str = "", dtype: type = np.float16
 ) -> Path:
     """Write the adapter; float16 halves the file at no visible cost (A and B are small numbers)."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +40,7 @@ def write_lora_gguf(
     return out
 
 
-def read_lora_gguf(path: Path, base: BaseModel) -> TrainedLora:
+def read_lora_gguf(path: Path, base: HeadLayout) -> TrainedLora:
     """An adapter file's weights back in transformers' layout (the inverse of write_lora_gguf), e.g. to
     check a shipped adapter against the torch model without training it again."""
     reader = GGUFReader(str(path))

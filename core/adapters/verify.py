@@ -1,26 +1,26 @@
 """Checks of exported adapters: llama.cpp with the adapter decodes as the trained torch model does, and on
-held-out prompts the adapter beats the bare model (answers that parse, and answers that are right).
+held-out prompts the adapter beats the bare model (scoring.py: outputs that parse, and outputs that are
+right, by the task's scorer).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import re
-import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
 
+from core.adapters.base import BaseModel, load_base
+from core.adapters.data import Example
+from core.adapters.export import read_lora_gguf
+from core.adapters.scoring import Score, evaluate
+from core.adapters.task import AdapterTask
+from core.adapters.weights import TrainedLora
 from core.engine import GenerationOptions, LocalEngine
-from core.memory.distill import synth
-from core.memory.distill.base import BaseModel, load_base
-from core.memory.distill.dataset import Example, constrained, parse
-from core.memory.distill.train import TrainedLora
-from core.memory.prompts import Answer, Decision, MalformedOutput, Operation
 from core.runtime import open_local
 
 
@@ -128,143 +128,19 @@ def check_export(
     )
 
 
-# ---- held-out scores ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Score:
-    """How one model (with one adapter, or none) does on held-out examples of one operation.
-
-    accuracy: extraction, the same facts as the gold (normalised, any order); update, the same event and
-    memory; answer, the same memories cited and the gold answer's words in the answer.
-    """
-
-    op: Operation
-    adapter: str | None
-    n: int = 0
-    parsed: int = 0
-    correct: int = 0
-    extra: dict[str, float] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def parse_rate(self) -> float:
-        return self.parsed / self.n if self.n else 0.0
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.n if self.n else 0.0
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "op": self.op,
-            "adapter": self.adapter,
-            "n": self.n,
-            "parse_rate": round(self.parse_rate, 3),
-            "accuracy": round(self.accuracy, 3),
-            **{k: round(v, 3) for k, v in self.extra.items()},
-            "seconds": round(self.seconds, 1),
-        }
-
-
-def evaluate(
-    engine: LocalEngine,
-    examples: Sequence[Example],
-    adapter: str | None,
-    on_example: Callable[[int, int], None] | None = None,
-) -> Score:
-    """Greedy answers under each operation's grammar, scored against the examples' targets."""
-    if not examples:
-        raise ValueError("No examples to evaluate")
-    op = examples[0].op
-    score = Score(op, adapter)
-    tally: dict[str, float] = {}
-    t0 = time.perf_counter()
-    for i, ex in enumerate(examples):
-        text = engine.chat(ex.messages, constrained(op, ex.n_memories, adapter=adapter)).text
-        gold = parse(op, ex.target, ex.n_memories)
-        score.n += 1
-        try:
-            got = parse(op, text, ex.n_memories)
-        except MalformedOutput:
-            got = None
-        if got is not None:
-            score.parsed += 1
-        ok, parts = _judge(gold, got)
-        score.correct += int(ok)
-        for k, val in parts.items():
-            tally[k] = tally.get(k, 0.0) + val
-        if on_example is not None:
-            on_example(i + 1, len(examples))
-    score.seconds = time.perf_counter() - t0
-    score.extra = _summarise(op, tally, score.n)
-    return score
-
-
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s-]", " ", text.lower()).split())
-
-
-_FILLER = {"in", "on", "to", "a", "an", "the", "yes", "you", "you're", "youre", "re", "are", "is"}
-
-
-def answer_key(text: str) -> str:
-    """The gold answer's words that matter: "In Lisbon." -> "lisbon", "You're a nurse." -> "nurse"."""
-    words = _norm(text.replace("'", "")).split()
-    while words and words[0] in _FILLER:
-        words = words[1:]
-    return " ".join(words)
-
-
-def _judge(gold: object, got: object) -> tuple[bool, dict[str, float]]:
-    if isinstance(gold, list):  # extraction
-        want = {_norm(f) for f in gold}
-        have = {_norm(f) for f in got} if isinstance(got, list) else set()
-        hit = len(want & have)
-        return want == have and got is not None, {"tp": hit, "n_gold": len(want), "n_pred": len(have)}
-    if isinstance(gold, Decision):
-        event_ok = isinstance(got, Decision) and got.event == gold.event
-        ok = event_ok and isinstance(got, Decision) and got.index == gold.index
-        return ok, {"event_ok": float(event_ok)}
-    assert isinstance(gold, Answer)
-    if not isinstance(got, Answer):
-        return False, {"used_ok": 0.0, "text_ok": 0.0}
-    used_ok = set(got.used) == set(gold.used)
-    if gold.used:
-        text_ok = answer_key(gold.text) in _norm(got.text.replace("'", ""))
-    else:
-        text_ok = "memory" in got.text.lower() or "don't" in got.text.lower() or "not" in got.text.lower()
-    return used_ok and text_ok, {"used_ok": float(used_ok), "text_ok": float(text_ok)}
-
-
-def _summarise(op: Operation, tally: dict[str, float], n: int) -> dict[str, float]:
-    if op == "extract":
-        tp, n_gold, n_pred = tally.get("tp", 0.0), tally.get("n_gold", 0.0), tally.get("n_pred", 0.0)
-        precision = tp / n_pred if n_pred else 0.0
-        recall = tp / n_gold if n_gold else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return {"fact_precision": precision, "fact_recall": recall, "fact_f1": f1}
-    if op == "update":
-        return {"event_accuracy": tally.get("event_ok", 0.0) / n}
-    return {
-        "used_accuracy": tally.get("used_ok", 0.0) / n,
-        "answer_text_accuracy": tally.get("text_ok", 0.0) / n,
-    }
-
-
-# ---- all of it, for a distillation run ------------------------------------------------------------------
+# ---- all of it, for a training run ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class AdapterReport:
-    op: Operation
+    task: str
     export: ExportCheck
     with_adapter: Score
     without_adapter: Score
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "op": self.op,
+            "task": self.task,
             "export_check": {
                 "torch_and_llama_cpp_agree": self.export.agree,
                 "max_logprob_diff_with_adapter": round(self.export.max_diff, 4),
@@ -281,10 +157,16 @@ class AdapterReport:
         }
 
 
+def held_out(task: AdapterTask, n: int, seed: int = 10_000, exclude: Collection[str] = ()) -> list[Example]:
+    """n examples the task's generator draws from its held-out split, none with a prompt in `exclude`."""
+    examples = [e for e in task.generate(2 * n, seed, "heldout") if prompt_key(e) not in exclude]
+    return examples[:n]
+
+
 def verify_adapters(
     base_model: Path,
-    adapters: Sequence[tuple[Operation, Path, TrainedLora | None]],
-    held_out: int,
+    adapters: Sequence[tuple[AdapterTask, Path, TrainedLora | None]],
+    n_held_out: int,
     seed: int = 10_000,
     threads: int = 2,
     log: Callable[[str], None] | None = None,
@@ -292,24 +174,23 @@ def verify_adapters(
 ) -> list[AdapterReport]:
     """For each adapter: the export check on one held-out prompt, then held-out scores with and without it.
 
-    Held-out prompts come from the generator with another seed than training's; any whose prompt is in
-    `exclude` (the training prompts, as prompt_key gives them) is skipped. An adapter given without its
-    trained weights is checked against the weights read back from its file.
+    Held-out prompts come from the task's generator (its held-out split, another seed than training's);
+    any whose prompt is in `exclude` (the training prompts, as prompt_key gives them) is skipped. An
+    adapter given without its trained weights is checked against the weights read back from its file.
     """
-    from core.memory.distill.export import read_lora_gguf
-
     base = load_base(base_model)
     reports: list[AdapterReport] = []
     engine = open_local(base_model, n_threads=threads)
     with contextlib.closing(engine):
-        for op, path, lora in adapters:
-            engine.adapters.load(op, path)
-            examples = [e for e in synth.generate(op, 2 * held_out, seed) if prompt_key(e) not in exclude]
-            examples = examples[:held_out]
-            export = check_export(base, lora or read_lora_gguf(path, base), engine, op, examples[0])
-            with_adapter = evaluate(engine, examples, op)
-            without = evaluate(engine, examples, None)
-            report = AdapterReport(op, export, with_adapter, without)
+        for task, path, lora in adapters:
+            engine.adapters.load(task.adapter_name, path)
+            examples = held_out(task, n_held_out, seed, exclude)
+            export = check_export(
+                base, lora or read_lora_gguf(path, base), engine, task.adapter_name, examples[0]
+            )
+            with_adapter = evaluate(engine, task, examples, task.adapter_name)
+            without = evaluate(engine, task, examples, None)
+            report = AdapterReport(task.name, export, with_adapter, without)
             if log is not None:
                 log(json.dumps(report.as_dict()))
             reports.append(report)

@@ -1,10 +1,10 @@
-"""LoRA training (peft) of one memory operation's adapter on the base model's float weights.
+"""LoRA training (peft) of one task's adapter on the base model's float weights.
 
 Examples are tokenised by the engine that will serve them (its chat template, its tokenizer, the template's
 end of turn), so the token ids match inference exactly; the loss counts the target's tokens only. A batch's
-examples share their operation's system prompt: that prefix is evaluated once per batch and its keys and
-values repeated for every example (gradients flow through it as through the rest), which saves about
-half the work of extraction and update batches. Logits are computed for target positions only.
+examples share their task's system prompt: that prefix is evaluated once per batch and its keys and values
+repeated for every example (gradients flow through it as through the rest), which saves about half the
+work of memory extraction and update batches. Logits are computed for target positions only.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
@@ -23,10 +23,11 @@ import torch
 from peft import LoraConfig, get_peft_model
 from peft.tuners.lora import LoraLayer
 
+from core.adapters.base import BaseModel
+from core.adapters.data import Example
+from core.adapters.weights import TrainedLora
 from core.engine import LocalEngine
-from core.errors import DistillationError, OperationCancelled
-from core.memory.distill.base import BaseModel
-from core.memory.distill.dataset import Example
+from core.errors import AdapterTrainingError, OperationCancelled
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ class TrainConfig:
     rank: int = 16
     alpha: float = 32.0
     targets: tuple[str, ...] = ALL_TARGETS
+    # Which layers get the adapter (None: all). Only the top ones: backpropagation stops below the lowest,
+    # so training is cheaper, and fewer adapted matrices cost less decode speed at inference.
+    layers: tuple[int, ...] | None = None
     steps: int = 100
     batch_size: int = 8
     lr: float = 1e-3
@@ -56,7 +60,7 @@ class TrainConfig:
 class Encoded:
     ids: list[int]
     n_prompt: int  # the first n_prompt ids are the prompt; the rest are the target and the end of turn
-    n_key: int = 0  # the first n_key target tokens hold the decision (see decision_span)
+    n_key: int = 0  # the first n_key target tokens hold the decision (AdapterTask.key_span)
 
 
 @dataclass(frozen=True)
@@ -67,35 +71,20 @@ class TrainProgress:
     elapsed_s: float
 
 
-@dataclass
-class TrainedLora:
-    """The adapter's weights in transformers' layout: (layer, module) -> (A (r, n_in), B (n_out, r))."""
-
-    weights: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]]
-    rank: int
-    alpha: float
-    targets: tuple[str, ...]
-    steps: int
-    final_loss: float  # mean of the last 10% of steps
-    seconds: float
-    losses: list[float] = field(default_factory=list)
-
-
 ProgressCallback = Callable[[TrainProgress], None]
 
 
-def decision_span(example: Example) -> int:
-    """How many characters at the start of the target make its decision: `{"event": "UPDATE", "id": 2`,
-    `{"used": [1, 3]`; 0 for extraction, where every fact counts alike."""
-    if example.op == "update":
-        return example.target.index(', "text"')
-    if example.op == "answer":
-        return example.target.index("]") + 1
-    return 0
+def encode(
+    engine: LocalEngine,
+    examples: Sequence[Example],
+    max_tokens: int,
+    key_span: Callable[[Example], int] = lambda ex: 0,
+) -> list[Encoded]:
+    """Token ids of each example as the engine would see them; over-long examples are left out.
 
-
-def encode(engine: LocalEngine, examples: Sequence[Example], max_tokens: int) -> list[Encoded]:
-    """Token ids of each example as the engine would see them; over-long examples are left out."""
+    key_span(example) is how many characters at the start of the target hold its decision (the task's
+    AdapterTask.key_span): their tokens get TrainConfig.key_weight in the loss.
+    """
     end = engine.tokenize(engine.turn_end, special=True)
     out: list[Encoded] = []
     for ex in examples:
@@ -103,7 +92,7 @@ def encode(engine: LocalEngine, examples: Sequence[Example], max_tokens: int) ->
         target = engine.tokenize(ex.target, special=False)
         if len(prompt) + len(target) + len(end) > max_tokens:
             continue
-        span, n_key, chars = decision_span(ex), 0, 0
+        span, n_key, chars = key_span(ex), 0, 0
         while chars < span:  # the decision comes first and is ASCII: token pieces add up to characters
             chars += len(engine.detokenize(target[n_key : n_key + 1]))
             n_key += 1
@@ -198,15 +187,18 @@ def train_lora(
     config: TrainConfig,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    checkpoint: Callable[[TrainedLora], None] | None = None,
+    checkpoint_every: int = 100,
 ) -> TrainedLora:
     """Train one adapter; the base model is left as it was (the LoRA layers are taken out again).
+    `checkpoint` gets the weights so far every `checkpoint_every` steps.
 
     Raises:
         OperationCancelled: `cancel` was set (checked before every step).
-        DistillationError: there is nothing to train on.
+        AdapterTrainingError: there is nothing to train on.
     """
     if not encoded:
-        raise DistillationError("There are no training examples that fit.")
+        raise AdapterTrainingError("There are no training examples that fit.")
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
@@ -216,6 +208,7 @@ def train_lora(
         target_modules=list(config.targets),
         lora_dropout=0.0,
         bias="none",
+        layers_to_transform=list(config.layers) if config.layers is not None else None,
     )
     peft_model = get_peft_model(base.model, lora)
     model = cast(torch.nn.Module, peft_model.base_model.model)
@@ -228,7 +221,7 @@ def train_lora(
     try:
         for step in range(config.steps):
             if cancel is not None and cancel.is_set():
-                raise OperationCancelled("Training the memory adapter")
+                raise OperationCancelled("Training the adapter")
             if not queue:
                 queue = batches(encoded, config.batch_size, rng)
             batch = queue.pop()
@@ -242,21 +235,27 @@ def train_lora(
             losses.append(float(loss.detach()))
             if progress is not None:
                 progress(TrainProgress(step + 1, config.steps, losses[-1], time.perf_counter() - t0))
-        weights = _lora_weights(model)
+            if checkpoint is not None and (step + 1) % checkpoint_every == 0 and step + 1 < config.steps:
+                checkpoint(_trained(model, config, losses, time.perf_counter() - t0))
+        trained = _trained(model, config, losses, time.perf_counter() - t0)
     finally:
         model.eval()
-        peft_model.unload()  # the base model without LoRA layers, for the next operation
+        peft_model.unload()  # the base model without LoRA layers, for the next task
         base.model.requires_grad_(False)
+    return trained
+
+
+def _trained(model: torch.nn.Module, config: TrainConfig, losses: list[float], seconds: float) -> TrainedLora:
     tail = losses[-max(1, len(losses) // 10) :]
     return TrainedLora(
-        weights=weights,
+        weights=_lora_weights(model),
         rank=config.rank,
         alpha=config.alpha,
         targets=config.targets,
         steps=len(losses),
-        final_loss=float(np.mean(tail)),
-        seconds=time.perf_counter() - t0,
-        losses=losses,
+        final_loss=float(np.mean(tail)) if tail else float("nan"),
+        seconds=seconds,
+        losses=list(losses),
     )
 
 

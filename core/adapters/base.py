@@ -3,14 +3,14 @@
 The weights are the GGUF's own, dequantized with the gguf package, so training sees what llama.cpp
 computes with. llama.cpp's converter permutes the rows of attn_q and attn_k (rope pairs interleaved per
 head); they are permuted back here, and `to_gguf_rows` applies the converter's permutation again to a
-LoRA's B matrix on export. The header is read with core.models.gguf_info (transformers' own GGUF loader
+LoRA's B matrix on export (weights.HeadLayout). The header is read with core.models.gguf_info (transformers' own GGUF loader
 builds the 49k-token vocabulary twice, about 15 s, and hides the permutation).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,21 +19,12 @@ from gguf import GGMLQuantizationType
 from gguf.quants import dequantize
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from core.errors import DistillationError
+from core.adapters.weights import HeadLayout, unpermute
+from core.errors import AdapterTrainingError
 from core.models.gguf_info import GGUFInfo, read_gguf
 
 log = logging.getLogger(__name__)
 
-# transformers' module name -> the GGUF tensor name of the same weight in block i.
-GGUF_NAMES: dict[str, str] = {
-    "q_proj": "attn_q",
-    "k_proj": "attn_k",
-    "v_proj": "attn_v",
-    "o_proj": "attn_output",
-    "gate_proj": "ffn_gate",
-    "up_proj": "ffn_up",
-    "down_proj": "ffn_down",
-}
 _LAYER_NAMES = {
     "attn_norm": "input_layernorm",
     "attn_q": "self_attn.q_proj",
@@ -48,47 +39,19 @@ _LAYER_NAMES = {
 
 
 @dataclass(frozen=True)
-class BaseModel:
-    """The loaded model and what export needs to know about the file it came from."""
+class BaseModel(HeadLayout):
+    """The loaded model, the file it came from, and (HeadLayout) what export needs to know of it."""
 
-    model: LlamaForCausalLM
-    path: Path
-    architecture: str
-    n_layers: int
-    n_head: int
-    n_head_kv: int
-
-    def to_gguf_rows(self, module: str, rows: np.ndarray) -> np.ndarray:
-        """Rows of a q_proj / k_proj output (e.g. a LoRA B) in the order llama.cpp's tensors use."""
-        if module == "q_proj":
-            return _permute(rows, self.n_head)
-        if module == "k_proj":
-            return _permute(rows, self.n_head_kv)
-        return rows
-
-    def from_gguf_rows(self, module: str, rows: np.ndarray) -> np.ndarray:
-        """The inverse of to_gguf_rows."""
-        if module == "q_proj":
-            return _unpermute(rows, self.n_head)
-        if module == "k_proj":
-            return _unpermute(rows, self.n_head_kv)
-        return rows
-
-
-def _permute(w: np.ndarray, n_head: int) -> np.ndarray:
-    """llama.cpp convert_hf_to_gguf's LlamaModel.permute: each head's rope halves interleaved."""
-    return w.reshape(n_head, 2, w.shape[0] // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
-
-
-def _unpermute(w: np.ndarray, n_head: int) -> np.ndarray:
-    return w.reshape(n_head, w.shape[0] // n_head // 2, 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
+    model: LlamaForCausalLM = field(default=None, repr=False)  # type: ignore[assignment]
+    path: Path = Path()
+    n_layers: int = 0
 
 
 def load_base(path: Path) -> BaseModel:
     """Load a llama-architecture GGUF (any quantization the gguf package can dequantize) in float32."""
     info = read_gguf(path)
     if info.architecture != "llama":
-        raise DistillationError(
+        raise AdapterTrainingError(
             f"Adapters can be trained only for llama-architecture models; '{path.name}' is "
             f"'{info.architecture}'."
         )
@@ -97,7 +60,9 @@ def load_base(path: Path) -> BaseModel:
         None,
         "none",
     ):
-        raise DistillationError(f"'{path.name}' uses rope scaling, which adapter training does not support.")
+        raise AdapterTrainingError(
+            f"'{path.name}' uses rope scaling, which adapter training does not support."
+        )
     config = _config(info)
     n_head = int(config.num_attention_heads)
     n_head_kv = int(config.num_key_value_heads or n_head)
@@ -111,11 +76,11 @@ def load_base(path: Path) -> BaseModel:
     for name, w in weights.items():
         blk, i, kind, _ = name.split(".")
         if blk != "blk" or kind not in _LAYER_NAMES:
-            raise DistillationError(f"'{path.name}' has a tensor adapter training does not know: {name}")
+            raise AdapterTrainingError(f"'{path.name}' has a tensor adapter training does not know: {name}")
         if kind == "attn_q":
-            w = _unpermute(w, n_head)
+            w = unpermute(w, n_head)
         elif kind == "attn_k":
-            w = _unpermute(w, n_head_kv)
+            w = unpermute(w, n_head_kv)
         state[f"model.layers.{i}.{_LAYER_NAMES[kind]}.weight"] = w
     model = LlamaForCausalLM(config)
     missing, unexpected = model.load_state_dict(
@@ -123,12 +88,12 @@ def load_base(path: Path) -> BaseModel:
     )
     missing = [m for m in missing if not (config.tie_word_embeddings and m == "lm_head.weight")]
     if missing or unexpected:
-        raise DistillationError(f"'{path.name}' does not map onto a llama model: {missing or unexpected}")
+        raise AdapterTrainingError(f"'{path.name}' does not map onto a llama model: {missing or unexpected}")
     if config.tie_word_embeddings:
         model.tie_weights()
     model.eval()
     model.requires_grad_(False)
-    return BaseModel(model, path, info.architecture, int(config.num_hidden_layers), n_head, n_head_kv)
+    return BaseModel(info.architecture, n_head, n_head_kv, model, path, int(config.num_hidden_layers))
 
 
 def _config(info: GGUFInfo) -> LlamaConfig:
@@ -137,7 +102,7 @@ def _config(info: GGUFInfo) -> LlamaConfig:
     def arch(key: str, default: float | None = None) -> float:
         value = meta.get(f"llama.{key}", default)
         if not isinstance(value, int | float):
-            raise DistillationError(f"'{Path(info.path).name}' has no usable llama.{key} in its header.")
+            raise AdapterTrainingError(f"'{Path(info.path).name}' has no usable llama.{key} in its header.")
         return value
 
     names = {t.name for t in info.tensors}
@@ -180,6 +145,6 @@ def _read_tensors(path: Path, info: GGUFInfo) -> dict[str, np.ndarray]:
             try:
                 w = dequantize(data, qtype).astype(np.float32)
             except NotImplementedError as e:
-                raise DistillationError(f"The gguf package cannot dequantize {t.type} ({t.name}).") from e
+                raise AdapterTrainingError(f"The gguf package cannot dequantize {t.type} ({t.name}).") from e
         out[t.name] = w.reshape(shape).copy()
     return out

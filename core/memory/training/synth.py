@@ -11,11 +11,8 @@ import random
 import re
 from collections.abc import Callable, Sequence
 
+from core.adapters.data import Example
 from core.engine import ChatMessage
-from core.memory.distill import topics as tp
-from core.memory.distill import vocab as v
-from core.memory.distill.dataset import Example
-from core.memory.distill.topics import USER, Topic, Who, fill
 from core.memory.prompts import (
     EVENTS,
     Answer,
@@ -31,6 +28,10 @@ from core.memory.prompts import (
     update_messages,
     update_target,
 )
+from core.memory.training import topics as tp
+from core.memory.training import vocab as v
+from core.memory.training.examples import memory_example
+from core.memory.training.topics import USER, Topic, Who, fill
 
 NOT_IN_MEMORY = (
     "I don't have that in my memory.",
@@ -216,7 +217,7 @@ def extract_example(rng: random.Random, i: int = 0) -> Example:
         turns, facts = _conversation(rng, facts_wanted=False)
     if date:
         facts = [_with_year(f, year, month) for f in facts]
-    return Example("extract", extract_messages(turns, date), extract_target(facts))
+    return memory_example("extract", extract_messages(turns, date), extract_target(facts))
 
 
 def _chat(rng: random.Random, *, facts_wanted: bool) -> tuple[list[Turn], list[str]]:
@@ -285,7 +286,7 @@ def update_example(rng: random.Random, i: int = 0) -> Example:
     event: Event = EVENTS[i % len(EVENTS)]
     who = USER if rng.random() < 0.75 else Who.of(rng.choice(v.NAMES))
     fact, memories, decision = _decide(rng, event, who)
-    return Example(
+    return memory_example(
         "update",
         update_messages(fact, [Remembered(m) for m in memories]),
         update_target(decision),
@@ -401,7 +402,7 @@ def answer_example(rng: random.Random, i: int = 0) -> Example:
             {"role": "assistant", "content": rng.choice(_ASSISTANT_REPLIES)},
         ]
     messages = answer_messages(question, memories, history, rng.choice(_BASE_PROMPTS))
-    return Example("answer", messages, answer_target(target), len(memories))
+    return memory_example("answer", messages, answer_target(target), len(memories))
 
 
 def _maybe_date(rng: random.Random) -> str:
