@@ -7,7 +7,7 @@ STAMP := $(VENV)/.hearth-installed
 LLAMA_CPP := llama-cpp-python==0.3.36
 TORCH := torch==2.13.0
 
-.PHONY: setup run test bench gpu lint screenshot clean
+.PHONY: setup train-setup run test bench gpu lint screenshot clean
 
 setup: $(STAMP)
 
@@ -23,6 +23,11 @@ $(STAMP): pyproject.toml
 	# llama.cpp's HF-to-GGUF converter (from the llama-cpp-python sdist, once, into the user cache).
 	$(VENV)/bin/hearth models convert --install-converter
 	touch $(STAMP)
+
+# The training extra only (torch, peft, transformers), for `hearth adapters train`; `make setup` installs
+# it with the test extra anyway.
+train-setup: setup
+	$(PIP) install --quiet -e ".[train]"
 
 run: setup
 	$(VENV)/bin/hearth

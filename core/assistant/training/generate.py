@@ -304,7 +304,12 @@ class PlannerDataGenerator:
     def _custom(self, kind: str) -> tuple[str, list[Call], list[Tool], str, str]:
         rng = self.rng
         if kind == "abstract":
-            clause, tool = cs.abstract_clause(rng)
+            for _ in range(30):
+                clause, tool = cs.abstract_clause(rng)
+                if self._wanted(clause.template):
+                    break
+            else:
+                raise _Skip("no template of this split")
             wanted = [clause]
             tools = [tool]
         else:
