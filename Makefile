@@ -7,7 +7,11 @@ STAMP := $(VENV)/.hearth-installed
 LLAMA_CPP := llama-cpp-python==0.3.36
 TORCH := torch==2.13.0
 
-.PHONY: setup train-setup run test bench gpu lint screenshot clean
+.PHONY: setup train-setup run test test-1thread bench gpu lint screenshot clean package package-setup package-test debian-deps
+
+# Debian/Ubuntu packages voice uses at run time: PortAudio for the microphone and speaker, espeak-ng for the
+# fallback voice. Hearth starts without them (voice then says what is missing).
+DEBIAN_PACKAGES := libportaudio2 espeak-ng
 
 setup: $(STAMP)
 
@@ -35,6 +39,10 @@ run: setup
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
+# The model-dependent tests again with 1 thread: another floating-point order, as on another CPU.
+test-1thread: setup
+	HEARTH_TEST_THREADS=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m model
+
 bench: setup
 	$(VENV)/bin/hearth bench engine
 	QT_QPA_PLATFORM=offscreen $(PY) tests/bench/gui_stall.py
@@ -56,6 +64,23 @@ lint: setup
 
 screenshot: setup
 	xvfb-run -a -s "-screen 0 1200x760x24" $(PY) docs/make_screenshot.py docs/main-window.png
+
+# The desktop app: a PyInstaller one-folder bundle, a .deb (dpkg-deb) and a .tar.gz with an install script,
+# all under build/package/ (docs/packaging.md). It takes many minutes and a few GB of disk: niced.
+package-setup: setup
+	$(PIP) install --quiet -e ".[package]"
+	$(VENV)/bin/hearth models convert --install-converter
+
+package: package-setup
+	nice -n 10 $(PY) packaging/build.py
+
+# Builds all of it, installs the .deb into a scratch root, runs the installed `hearth --self-test`, hands a
+# second start over to the first, installs the .tar.gz into a scratch home, and uninstalls both.
+package-test: package-setup
+	QT_QPA_PLATFORM=offscreen nice -n 10 $(PY) -m pytest -m slow -p no:cacheprovider tests/packaging
+
+debian-deps:
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y $(DEBIAN_PACKAGES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -2,7 +2,8 @@
 
 Charts of power and memory over the last minutes (from the telemetry sampler), each answer's decode speed
 and time to first token, the device chooser, the history of past answers and CSV export. Every number
-that is estimated rather than measured says so. Charts repaint once a second, not per sample.
+that is estimated rather than measured says so. Charts repaint once a second, not per sample. A spoken
+turn's latency (end of speech to transcript, first tool call, first audio) shows beside them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.jobs import JobRunner
 from app.qt import (
     QChart,
     QChartView,
@@ -38,6 +40,7 @@ from app.qt import (
 from core.services import Services
 from core.store import Message
 from core.telemetry.history import export_csv
+from core.voice.latency import TurnLatency
 
 WINDOW_S = 300  # the charts show the last five minutes
 REFRESH_MS = 1000
@@ -51,6 +54,9 @@ _HISTORY_COLUMNS = [
     ("avg_power_w", "W"),
     ("peak_rss_mb", "RSS MB"),
     ("device", "Device"),
+    ("engine", "Engine"),
+    ("voice_stt_ms", "Voice STT ms"),
+    ("voice_audio_ms", "Voice audio ms"),
 ]
 
 
@@ -99,6 +105,7 @@ class DevicePanel(QWidget):
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self.runner = JobRunner("hearth-device-export")
         telemetry = services.telemetry
         self.device_picker = QComboBox()
         for device in telemetry.devices:
@@ -106,6 +113,7 @@ class DevicePanel(QWidget):
         self.device_picker.setCurrentIndex(max(self.device_picker.findData(telemetry.device.id), 0))
         self.source_label = QLabel()
         self.source_label.setWordWrap(True)
+        self.engines_label = QLabel()  # answers made here and elsewhere (routing), and the joules spent here
         self.values: dict[str, QLabel] = {}
         grid = QGridLayout()
         for i, (key, title) in enumerate(
@@ -116,6 +124,11 @@ class DevicePanel(QWidget):
                 ("toks", "Decode (last)"),
                 ("rss", "Memory (RSS)"),
                 ("vram", "GPU memory"),
+                # A spoken turn, from the end of speech (the last one).
+                ("voice_stt", "Voice: transcript"),
+                ("voice_tool", "Voice: first tool call"),
+                ("voice_audio", "Voice: first audio"),
+                ("voice_tts", "Voice: sentence to audio"),
             ]
         ):
             name = QLabel(title)
@@ -147,6 +160,7 @@ class DevicePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.source_label)
+        layout.addWidget(self.engines_label)
         layout.addLayout(grid)
         layout.addLayout(charts, 2)
         layout.addWidget(QLabel("Past answers"))
@@ -207,7 +221,23 @@ class DevicePanel(QWidget):
             self.values["toks"].setText(f"{message.decode_tok_s:.1f} tok/s")
         self.refresh_history()
 
+    def voice_latency(self, latency: TurnLatency) -> None:
+        """A spoken turn is over: its latency from the end of speech, and from its first sentence to audio."""
+        for key, ms in (
+            ("voice_stt", latency.stt_ms),
+            ("voice_tool", latency.tool_ms),
+            ("voice_audio", latency.audio_ms),
+            ("voice_tts", latency.tts_ms),
+        ):
+            self.values[key].setText("–" if ms is None else f"{ms:.0f} ms")
+        self.refresh_history()
+
     def refresh_history(self) -> None:
+        counts = self.services.store.conversations.engine_counts()
+        self.engines_label.setText(
+            f"Answers: {counts['local']} local ({counts['local_j']:.1f} J on this computer), "
+            f"{counts['remote']} remote"
+        )
         answers = self.services.store.conversations.recent_answers(limit=200)
         self.history.setRowCount(len(answers))
         for row, m in enumerate(answers):
@@ -260,5 +290,13 @@ class DevicePanel(QWidget):
             self, "Export answers as CSV", "hearth-answers.csv", "CSV (*.csv)"
         )
         if name:
-            count = self.export_to(Path(name))
-            self.source_label.setText(self.source_label.text() + f"  ·  exported {count} answers")
+            # Off the GUI thread: every answer ever given can be many rows.
+            job = self.runner.submit(lambda _job: self.export_to(Path(name)))
+            job.sig_done.connect(self._exported)
+            job.sig_failed.connect(self.source_label.setText)
+
+    def _exported(self, count: int) -> None:
+        self.source_label.setText(self.source_label.text() + f"  ·  exported {count} answers")
+
+    def shutdown(self) -> None:
+        self.runner.shutdown()

@@ -117,9 +117,12 @@ class DocumentsPanel(QWidget):
         self.refresh_files()
         self.set_conversation(self.conversation_id)
 
-    def create_collection(self, name: str) -> None:
-        self.documents.create_collection(name)
-        self.reload_collections(select=name)
+    def create_collection(self, name: str) -> Job:
+        """Off the GUI thread: the first collection loads the embedding model (seconds)."""
+        job = self.runner.submit(lambda _job: self.documents.create_collection(name))
+        job.sig_done.connect(lambda _c: self.reload_collections(select=name))
+        job.sig_failed.connect(self.progress_label.setText)
+        return job
 
     def _ask_new_collection(self) -> None:
         name, ok = QInputDialog.getText(self, "New collection", "Name:")
@@ -251,13 +254,21 @@ class DocumentsPanel(QWidget):
             else "Drop files or folders here to add them."
         )
 
-    def remove_selected(self) -> None:
+    def remove_selected(self) -> Job | None:
+        """Off the GUI thread: removing a folder deletes its chunks and rewrites the FAISS index."""
         rows = {i.row() for i in self.files.selectedIndexes()}
-        for row in sorted(rows, reverse=True):
-            item = self.files.item(row, 0)
-            if item is not None:
-                self.documents.remove(item.data(Qt.ItemDataRole.UserRole), self.current_collection())
-        self.reload_collections()
+        paths = [
+            item.data(Qt.ItemDataRole.UserRole)
+            for row in sorted(rows, reverse=True)
+            if (item := self.files.item(row, 0)) is not None
+        ]
+        if not paths:
+            return None
+        collection = self.current_collection()
+        job = self.runner.submit(lambda _job: [self.documents.remove(p, collection) for p in paths])
+        job.sig_done.connect(lambda _removed: self.reload_collections())
+        job.sig_failed.connect(self.progress_label.setText)
+        return job
 
     # ---- the conversation's collections ----
 

@@ -1,4 +1,5 @@
-"""Starts the desktop app: checks there is a screen, opens core's services, shows the main window."""
+"""Starts the desktop app: checks there is a screen and the libraries to draw on it, hands over to a Hearth
+already running on this data folder, opens core's services, shows the main window."""
 
 from __future__ import annotations
 
@@ -6,18 +7,19 @@ import logging
 import os
 import sys
 import traceback
-from pathlib import Path
 from types import TracebackType
 
+from app import platform_check
 from app.main_window import MainWindow
 from app.qt import QApplication, QFont, QIcon, QMessageBox, QTimer
-from core import __version__
+from app.single_instance import SingleInstance
+from app.theme import Theme
+from core import __version__, paths
 from core.errors import HearthError
 from core.resources import resource_path
 from core.services import Services
 
 log = logging.getLogger(__name__)
-STYLE_SHEET = Path(__file__).with_name("style.qss")
 ICON = resource_path("hearth.svg")
 CATCH_UP_DELAY_MS = 10_000
 
@@ -50,6 +52,11 @@ def run(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    missing = platform_check.check()
+    if missing is not None:
+        # Qt would only say it "could not load the Qt platform plugin", naming no library.
+        print(missing.message(), file=sys.stderr)
+        return 2
     existing = QApplication.instance()
     app = (
         existing
@@ -58,18 +65,34 @@ def run(argv: list[str] | None = None) -> int:
     )
     app.setApplicationName("Hearth")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("hearth")  # the .desktop entry: Wayland and the dock match the window to it
     app.setFont(QFont(app.font().family(), 10))
-    app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
     if ICON.exists():
         app.setWindowIcon(QIcon(str(ICON)))
+
+    data_dir = paths.data_dir()
+    instance = SingleInstance(data_dir)
+    if not instance.claim():
+        if instance.hand_over():
+            print(f"hearth: Hearth is already open on {data_dir}; its window was brought forward.")
+            return 0
+        print(
+            f"hearth: another Hearth holds {instance.lock_path} but does not answer. Close it, or wait for it "
+            "to finish starting, then try again.",
+            file=sys.stderr,
+        )
+        return 2
+    theme = Theme(app)
     try:
-        services = Services.open()
+        services = Services.open(data_dir)
     except HearthError as e:
         QMessageBox.critical(None, "Hearth cannot start", str(e))
         print(f"hearth: {e}", file=sys.stderr)
+        instance.release()
         return 2
     _install_excepthook()
-    window = MainWindow(services)
+    window = MainWindow(services, theme)
+    instance.sig_activate.connect(window.bring_forward)
     window.show()
     # Exchanges the last session did not get to learn from, once the window is up and the user settled in.
     QTimer.singleShot(CATCH_UP_DELAY_MS, services.memory.catch_up)
@@ -77,3 +100,4 @@ def run(argv: list[str] | None = None) -> int:
         return int(app.exec())
     finally:
         services.close()
+        instance.release()

@@ -7,6 +7,7 @@ generation runs on the JobRunner's worker thread.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from app.assistant_view import ActionsPanel, ConsentWaiter, PlanView
 from app.chat_view import ChatView
@@ -14,10 +15,12 @@ from app.composer import Composer
 from app.conversation_list import ConversationList
 from app.device_panel import DevicePanel
 from app.documents_panel import DocumentsPanel
+from app.icons import icon
 from app.jobs import Job, JobRunner
 from app.memory_panel import MemoryPanel
 from app.model_wizard import ModelWizard
 from app.qt import (
+    QByteArray,
     QCloseEvent,
     QComboBox,
     QDockWidget,
@@ -25,7 +28,9 @@ from app.qt import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QSettings,
     QSplitter,
+    QStackedWidget,
     Qt,
     QTimer,
     QToolBar,
@@ -33,8 +38,13 @@ from app.qt import (
     QWidget,
     Signal,
 )
+from app.remote_engines_dialog import RemoteEnginesDialog
+from app.server_switch import ServerSwitch
 from app.settings_dialog import SettingsDialog
 from app.source_viewer import SourceViewer
+from app.theme import ACCENTS, Theme
+from app.voice import VoiceController
+from app.welcome import Welcome
 from core.assistant.consent import ConsentRequest
 from core.assistant.events import AgentEvent
 from core.chat.grounding import citations_from_json
@@ -45,7 +55,20 @@ from core.services import Services
 from core.store import Message, Turn
 
 LIVE_RATE_INTERVAL_MS = 250
+
+
+@dataclass(frozen=True)
+class Restart:
+    """Reported by a chat job when local-first routing asks the remote engine to answer instead."""
+
+    reason: str
+
+
 REMINDER_CHECK_MS = 30_000
+# Window size, dock layout and splitter, beside the database: Qt's own opaque blobs (saveGeometry,
+# saveState), not user settings, so they are kept by QSettings rather than core's typed settings; being in
+# the data folder, each HEARTH_HOME (a test, a second profile) has its own.
+WINDOW_STATE_FILE = "window.ini"
 
 
 class MainWindow(QMainWindow):
@@ -53,15 +76,18 @@ class MainWindow(QMainWindow):
     sig_answer_started(int): answer message id, when its generation is submitted.
     sig_token(str): each streamed piece, as it reaches the GUI thread.
     sig_answer_finished(object): the stored answer Message (complete, stopped or error).
+    sig_agent_event(object): each AgentEvent of an assistant run, on the GUI thread.
     """
 
     sig_answer_started = Signal(int)
     sig_token = Signal(str)
     sig_answer_finished = Signal(object)
+    sig_agent_event = Signal(object)
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, theme: Theme | None = None) -> None:
         super().__init__()
         self.services = services
+        self.theme = theme
         self.runner = JobRunner("hearth-inference")
         self.current_id: int | None = None
         self._job: Job | None = None
@@ -84,9 +110,18 @@ class MainWindow(QMainWindow):
         self.model_picker.setMinimumWidth(320)
         self.rate_label = QLabel("")
         self.model_label = QLabel("")
+        self.welcome = Welcome()
         self._build_layout()
+        self.voice = VoiceController(services.voice, self.composer, self)
         self._connect()
         self._fill_models()
+        self._window_state = QSettings(
+            str(services.store.root / WINDOW_STATE_FILE), QSettings.Format.IniFormat
+        )
+        self._restore_window_state()
+        self._apply_theme(theme.name if theme is not None else "light")
+        if theme is not None:
+            theme.sig_changed.connect(self._apply_theme)
         # Due reminders and timers become desktop notifications while the app runs.
         self._reminders = JobRunner("hearth-reminders")
         self._reminder_timer = QTimer(self, interval=REMINDER_CHECK_MS)
@@ -105,19 +140,34 @@ class MainWindow(QMainWindow):
         first = self.conversations.list.item(0)
         if first is not None:
             self.open_conversation(int(first.data(Qt.ItemDataRole.UserRole)))
+        else:
+            self._show_welcome(True)
 
     # ---- layout ----
 
     def _build_layout(self) -> None:
-        toolbar = QToolBar("Model")
+        toolbar = QToolBar("Toolbar")
+        toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar = toolbar
+        self.new_chat_action = toolbar.addAction("New chat")
+        self.new_chat_action.setToolTip("Start a new conversation")
+        self.new_chat_action.triggered.connect(self.new_conversation)
+        toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Model: "))
         toolbar.addWidget(self.model_picker)
         self.get_models_action = toolbar.addAction("Get models…")
+        self.get_models_action.setToolTip("Find, download and convert models that fit this computer")
         self.get_models_action.triggered.connect(lambda: self.open_model_wizard())
         toolbar.addSeparator()
         self.settings_action = toolbar.addAction("Settings…")
         self.settings_action.triggered.connect(self.open_settings)
+        toolbar.addSeparator()
+        self.server_switch = ServerSwitch(self.services, self)
+        self.server_switch.sig_failed.connect(lambda why: self.statusBar().showMessage(why, 10000))
+        toolbar.addAction(self.server_switch.action)
+        toolbar.addWidget(self.server_switch.label)
         self.addToolBar(toolbar)
 
         self.device_panel = DevicePanel(self.services)
@@ -170,6 +220,17 @@ class MainWindow(QMainWindow):
         toolbar.addAction(documents_action)
         toolbar.addAction(memory_action)
         toolbar.addAction(device_action)
+        # The icon each toolbar action wears (resources/icons/), painted again when the theme changes.
+        self._action_icons = [
+            (self.new_chat_action, "message-square-plus"),
+            (self.get_models_action, "download"),
+            (self.settings_action, "settings"),
+            (assistant_action, "bot"),
+            (documents_action, "file-text"),
+            (memory_action, "brain"),
+            (device_action, "gauge"),
+            (self.server_switch.action, "server"),
+        ]
 
         right = QWidget()
         column = QVBoxLayout(right)
@@ -178,10 +239,15 @@ class MainWindow(QMainWindow):
         row.addWidget(QLabel("System:"))
         row.addWidget(self.system_prompt, 1)
         column.addLayout(row)
-        column.addWidget(self.view, 1)
+        # An empty chat shows the welcome in place of the conversation.
+        self.chat_stack = QStackedWidget()
+        self.chat_stack.addWidget(self.view)
+        self.chat_stack.addWidget(self.welcome)
+        column.addWidget(self.chat_stack, 1)
         column.addWidget(self.composer)
 
         splitter = QSplitter()
+        self.splitter = splitter
         splitter.addWidget(self.conversations)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
@@ -207,10 +273,21 @@ class MainWindow(QMainWindow):
         self.sig_answer_finished.connect(self.device_panel.answer_finished)
         self.view.sig_source.connect(self.open_source)
         self.view.sig_memory.connect(self.show_memory)
+        self.view.sig_copied.connect(lambda _code: self.statusBar().showMessage("Code copied.", 3000))
         self.memory_panel.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.device_panel.sig_device_changed.connect(
             lambda device: self.statusBar().showMessage(f"Next answers run on {device}.", 5000)
         )
+        self.welcome.sig_example.connect(self.try_example)
+        self.welcome.sig_get_models.connect(lambda: self.open_model_wizard())
+        # A spoken request is sent as typed text is; its answer is spoken as it streams.
+        self.sig_answer_started.connect(self.voice.answer_started)
+        self.sig_token.connect(self.voice.answer_piece)
+        self.sig_agent_event.connect(self.voice.agent_event)
+        self.sig_answer_finished.connect(self.voice.answer_finished)
+        self.voice.sig_barge_in.connect(self.stop)
+        self.voice.sig_latency.connect(self.device_panel.voice_latency)
+        self.voice.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
     def _fill_models(self) -> None:
         self.model_picker.clear()
@@ -235,8 +312,18 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         """Modal but not blocking (show, not exec): the event loop, and any answer streaming, keep running."""
-        dialog = SettingsDialog(self.services.settings, self)
+        status = self.services.voice.status()
+        offered = {"voice_input_device": ["", *status.inputs], "voice_output_device": ["", *status.outputs]}
+        dialog = SettingsDialog(
+            self.services.settings, self, open_engines=self.open_remote_engines, offered=offered
+        )
         dialog.accepted.connect(self.memory_panel.refresh_switches)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
+
+    def open_remote_engines(self) -> RemoteEnginesDialog:
+        dialog = RemoteEnginesDialog(self.services.store, self)
         dialog.setModal(True)
         dialog.show()
         return dialog
@@ -283,6 +370,7 @@ class MainWindow(QMainWindow):
             self.view.begin_answer(self._stream_text)
         else:
             self.view.show_messages(messages)
+        self._show_welcome(not messages and not streaming)
         self.setWindowTitle(f"{conv.title} · Hearth")
         self.documents_panel.set_conversation(conv.id)
         self.memory_panel.set_conversation(conv.id)
@@ -318,6 +406,7 @@ class MainWindow(QMainWindow):
         if conversation_id == self.current_id:
             self.current_id = None
             self.view.show_messages([])
+            self._show_welcome(True)
             self.system_prompt.clear()
             self.documents_panel.set_conversation(None)
             self.memory_panel.set_conversation(None)
@@ -360,6 +449,7 @@ class MainWindow(QMainWindow):
         self._dispatch(text, str(target))
 
     def _dispatch(self, text: str, target: str) -> None:
+        self.composer.sent_to = target
         if target == "assistant":
             self.run_assistant(text)
         else:
@@ -370,7 +460,11 @@ class MainWindow(QMainWindow):
         if turn is None:
             return
         chat = self.services.chat
-        job = self.runner.submit(lambda j: chat.run(turn, on_token=j.report, cancel=j.cancel_event))
+        job = self.runner.submit(
+            lambda j: chat.run(
+                turn, on_token=j.report, cancel=j.cancel_event, on_restart=lambda why: j.report(Restart(why))
+            )
+        )
         job.sig_progress.connect(self._on_piece)
         job.sig_done.connect(self._on_done)
         job.sig_failed.connect(self._on_failed)
@@ -392,6 +486,7 @@ class MainWindow(QMainWindow):
         self._stream_text = ""
         self._pieces = 0
         self._t_first = 0.0
+        self._show_welcome(False)
         self.view.add_message(turn.user)
         self.view.begin_answer()
         self.refresh_conversations()
@@ -432,6 +527,7 @@ class MainWindow(QMainWindow):
             return
         assert isinstance(payload, AgentEvent)
         self.plan_view.on_event(payload)
+        self.sig_agent_event.emit(payload)
         if payload.kind == "answer_token":
             self._on_piece(payload.text)
         elif payload.kind == "step_started":
@@ -453,7 +549,14 @@ class MainWindow(QMainWindow):
             self._job.cancel()
             self.rate_label.setText("Stopping…")
 
-    def _on_piece(self, piece: str) -> None:
+    def _on_piece(self, piece: object) -> None:
+        if isinstance(piece, Restart):  # local first: the remote engine writes the answer again
+            self._stream_text = ""
+            if self._turn is not None and self._turn.conversation_id == self.current_id:
+                self.view.restart_answer(f"Asking the remote engine ({piece.reason})…")
+            self.rate_label.setText("Asking the remote engine…")
+            return
+        assert isinstance(piece, str)
         if not self._pieces:
             self._t_first = time.perf_counter()
         self._pieces += 1
@@ -504,13 +607,74 @@ class MainWindow(QMainWindow):
         where = "GPU" if spec.n_gpu_layers else "CPU"
         return f"{name} on {where}"
 
+    # ---- the welcome, the theme, the window's place ----
+
+    def _show_welcome(self, show: bool) -> None:
+        self.chat_stack.setCurrentWidget(self.welcome if show else self.view)
+
+    def try_example(self, kind: str, text: str) -> None:
+        """A welcome example: the chat ones fill the message box, the others open their panel."""
+        if kind == "documents":
+            self.documents_dock.show()
+            self.documents_dock.raise_()
+            return
+        if kind == "device":
+            self.device_dock.show()
+            self.device_dock.raise_()
+            return
+        self.composer.set_mode("assistant" if kind == "assistant" else "chat")
+        self.composer.editor.setPlainText(text)
+        self.composer.editor.setFocus()
+        if kind == "memory":
+            # Send it, then watch the Memory panel: Hearth learns the fact after answering.
+            self.memory_dock.show()
+            self.memory_dock.raise_()
+        self.statusBar().showMessage("Press Enter to send.", 5000)
+
+    def _apply_theme(self, name: str) -> None:
+        accents = ACCENTS[name]
+        for action, icon_name in self._action_icons:
+            action.setIcon(icon(icon_name, accents["icon"]))
+        self.welcome.set_icon_colour(accents["icon"])
+        self.view.set_accents(accents)
+        if self.current_id is not None and self._turn is None:
+            self.open_conversation(self.current_id)  # shown again in the new colours
+
+    def bring_forward(self) -> None:
+        """Another start of Hearth for this data folder asked for this window."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def _restore_window_state(self) -> None:
+        state = self._window_state
+        geometry, docks, split = (state.value(k) for k in ("geometry", "state", "splitter"))
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(docks, QByteArray):
+            self.restoreState(docks)
+        if isinstance(split, QByteArray):
+            self.splitter.restoreState(split)
+
+    def save_window_state(self) -> None:
+        state = self._window_state
+        state.setValue("geometry", self.saveGeometry())
+        state.setValue("state", self.saveState())
+        state.setValue("splitter", self.splitter.saveState())
+        state.sync()
+
     # ---- lifetime ----
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.save_window_state()
         # Stop the answer (its text so far is saved as stopped), wait for the worker, then release the model.
         self._reminder_timer.stop()
+        self.server_switch.shutdown()  # first: its requests finish before the model goes
         self.runner.shutdown()
         self._reminders.shutdown()
         self.documents_panel.shutdown()
         self.memory_panel.shutdown()
+        self.device_panel.shutdown()
         event.accept()

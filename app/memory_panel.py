@@ -1,7 +1,9 @@
 """The Memory panel: what Hearth remembers about the user, and the user's say over it.
 
 Search the memories, edit one in place, forget some or all (after asking), add one by hand, switch learning
-off everywhere or pause it for the open chat, and read what the latest background runs changed. Changes
+off everywhere or pause it for the open chat, ask what Hearth remembers (the answer names the memory it is
+quoted from, or, when it says "Not mentioned", the memories it looked at), and read what the latest
+background runs changed. Changes
 that embed text (add, edit) or touch the index (forget) run on the panel's own worker thread; background
 runs arrive from core's memory thread and are relayed to the GUI thread by a queued signal.
 """
@@ -49,7 +51,7 @@ from app.qt import (
     Signal,
 )
 from core.errors import NotFoundError
-from core.memory.service import MemoryService
+from core.memory.service import Asked, MemoryService
 from core.store import Memory, MemoryEvent, MemoryRun
 
 RECENT_RUNS = 10
@@ -177,6 +179,13 @@ class MemoryPanel(QWidget):
         self.forget_all_button = QPushButton("Forget all…")
         self.summary = QLabel(_EMPTY)
         self.summary.setWordWrap(True)
+        self.question = QLineEdit(placeholderText="Ask what Hearth remembers, e.g. What is my dog called?")
+        self.question.setClearButtonEnabled(True)
+        self.answer = QLabel()
+        self.answer.setWordWrap(True)
+        self.answer.setTextFormat(Qt.TextFormat.RichText)
+        self.answer.setOpenExternalLinks(False)
+        self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.activity = QTextBrowser()
         self.activity.setOpenLinks(False)
         self.activity.setPlaceholderText(
@@ -200,6 +209,8 @@ class MemoryPanel(QWidget):
         top.addWidget(self.table, 1)
         top.addLayout(buttons)
         top.addWidget(self.summary)
+        top.addWidget(self.question)
+        top.addWidget(self.answer)
         recent = QWidget()
         bottom = QVBoxLayout(recent)
         bottom.setContentsMargins(0, 0, 0, 0)
@@ -223,6 +234,8 @@ class MemoryPanel(QWidget):
         # Wrapped rows must grow or shrink with the dock.
         header.sectionResized.connect(lambda *_a: self.table.resizeRowsToContents())
         self.add_button.clicked.connect(self._ask_add)
+        self.question.returnPressed.connect(self.ask)
+        self.answer.linkActivated.connect(lambda link: self.select_memory(int(link.removeprefix("memory:"))))
         self.edit_button.clicked.connect(self._edit_selected)
         self.forget_button.clicked.connect(self.confirm_forget)
         self.forget_all_button.clicked.connect(self.confirm_forget_all)
@@ -449,6 +462,28 @@ class MemoryPanel(QWidget):
             # Not now: the view is still closing the editor and uses the items it came from.
             QTimer.singleShot(0, self.refresh_memories)
 
+    # ---- asking ----
+
+    def ask(self) -> Job | None:
+        """Answer the question typed from memory alone, on the panel's worker (it runs the model)."""
+        question = self.question.text().strip()
+        if not question:
+            return None
+        self.answer.setText("<i>Looking in memory…</i>")
+        job = self.runner.submit(lambda _job: self.memory.ask(question))
+        job.sig_done.connect(self._show_answer)
+        job.sig_failed.connect(self._answer_failed)
+        return job
+
+    def _show_answer(self, asked: Asked) -> None:
+        if self._closed:
+            return
+        self.answer.setText(answer_html(asked))
+
+    def _answer_failed(self, message: str) -> None:
+        if not self._closed:
+            self.answer.setText(escape(message))
+
     def _submit(self, work: Callable[[], str]) -> Job:
         """Run a change on the panel's worker; `work` returns the line the status bar shows when it is done."""
         self._pending += 1
@@ -519,8 +554,30 @@ def _when(iso: str) -> str:
     return f"{moment.day} {moment:%b %Y}"
 
 
+def answer_html(asked: Asked) -> str:
+    """An answer from memory, with the memory it is quoted from; "Not mentioned" with those it looked at."""
+
+    def link(m: Memory) -> str:
+        return f'<a href="memory:{m.id}">{escape(m.text)}</a>'
+
+    head = f"<b>{escape(asked.answer or 'No answer')}</b>"
+    if asked.used:
+        return f"{head}<br>From memory: {link(asked.used[0])}"
+    if not asked.recalled:
+        return f"{head}<br>No memory is about that."
+    looked = "<br>".join(f"• {link(r.memory)}" for r in asked.recalled)
+    return f"{head}<br>None of these holds the answer:<br>{looked}"
+
+
 def _about(m: Memory) -> str:
-    """The day the fact is about: ISO days are shown as "3 Jun 2025"; imported ones ("8 May, 2023") as given."""
+    """The day the fact is about: ISO days are shown as "3 Jun 2025"; imported ones ("8 May, 2023") as given;
+    a memory a newer one replaced says so."""
+    if m.superseded_by is not None:
+        return "No longer current" + (f" · {_day_of(m)}" if m.happened_at else "")
+    return _day_of(m)
+
+
+def _day_of(m: Memory) -> str:
     if not m.happened_at:
         return ""
     try:

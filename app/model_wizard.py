@@ -31,10 +31,10 @@ from app.qt import (
     QWizardPage,
     Signal,
 )
-from core.engine import GenerationOptions
 from core.models.catalog import ModelCatalog
 from core.models.fit import FitReport, gib
 from core.models.hub import HubClient, HubFile
+from core.models.profiles import defaults_for
 from core.models.progress import Progress
 from core.models.quant_types import FLOAT_TYPES, TARGETS
 from core.models.quantize import QuantizeResult, quantize_model
@@ -382,9 +382,12 @@ class TryPage(QWizardPage):
         spec = replace(spec_from_settings(services.settings), model=record.id)
 
         def work(job: Job) -> object:
-            return services.host.get(spec).chat(
-                [{"role": "user", "content": prompt}],
-                GenerationOptions(max_tokens=96, temperature=0.7),
+            engine = services.host.get(spec)
+            # The model's measured defaults (core.models.profiles), as a chat with it would use them.
+            defaults = defaults_for(engine.info.path)
+            return engine.chat(
+                defaults.chat_messages(prompt),
+                replace(defaults.options(), max_tokens=96),
                 on_token=job.report,
                 cancel=job.cancel_event,
             )

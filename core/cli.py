@@ -19,6 +19,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="hearth", description="A private assistant on a small local model.")
     parser.add_argument("--version", action="version", version=f"hearth {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation: the app offscreen, a chat turn, a document search, a dry-run plan",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("gui", help="start the desktop app (the default)").set_defaults(run=_gui)
     for command in COMMANDS:
@@ -28,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    run = getattr(args, "run", _gui)
+    run = _self_test if args.self_test else getattr(args, "run", _gui)
     try:
         return int(run(args))
     except HearthError as e:
@@ -37,6 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nhearth: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _self_test(args: argparse.Namespace) -> int:
+    # In app/, as the GUI: it opens the real window (offscreen) and drives it.
+    return int(import_module("app.self_test").run())
 
 
 def _gui(args: argparse.Namespace) -> int:

@@ -141,3 +141,23 @@ class AdapterTrainingError(HearthError):
 
 class AdapterDataError(AdapterTrainingError):
     """Training data that cannot be used: an empty file, a line off the schema, a target that does not parse."""
+
+
+class RemoteEngineError(HearthError):
+    """A remote engine cannot be added, reached or used as asked (the message never holds its key)."""
+
+
+class ServerConfigError(HearthError):
+    """`hearth serve` cannot start as asked (an address other than loopback without an API key...)."""
+
+
+class VoiceDeviceError(HearthError):
+    """No microphone or speaker can be used (none connected, PortAudio missing, the device refused)."""
+
+
+class VoiceModelError(HearthError):
+    """The speech recognition or speech synthesis model cannot be loaded."""
+
+
+class AudioFileError(HearthError):
+    """An audio file the user named is missing or cannot be decoded."""

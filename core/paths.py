@@ -36,3 +36,8 @@ def vectors_dir(root: Path | None = None) -> Path:
 def memory_dir(root: Path | None = None) -> Path:
     """The memory index (a cache of the database) and adapters the user distilled."""
     return (root or data_dir()) / "memory"
+
+
+def cache_dir() -> Path:
+    """Files Hearth can always make again (the joined speech model): the platform's user cache dir."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))

@@ -15,9 +15,11 @@ from core.documents.service import DocumentsService
 from core.embeddings import SharedEmbedder
 from core.memory.service import MemoryService
 from core.runtime import EngineHost
+from core.runtime.routing import Router
 from core.settings import Settings
 from core.store import Store
 from core.telemetry.service import Telemetry
+from core.voice.service import VoiceService
 
 
 @dataclass
@@ -30,6 +32,8 @@ class Services:
     documents: DocumentsService
     assistant: AssistantService
     memory: MemoryService
+    router: Router  # the local host, and remote engines on a host of their own (routing)
+    voice: VoiceService
 
     @classmethod
     def open(cls, root: Path | None = None) -> Services:
@@ -37,11 +41,14 @@ class Services:
         store = Store(root)
         settings = Settings(store.settings)
         host = EngineHost(store.root)
+        router = Router(host, root=store.root)
         telemetry = Telemetry(settings)
         documents = DocumentsService(store)
         # One copy of the embedding model for documents, memory and the assistant.
         memory = MemoryService(store, host, settings, SharedEmbedder(documents.embedders))
-        chat = ChatService(store, host, settings, telemetry=telemetry, documents=documents, memory=memory)
+        chat = ChatService(
+            store, host, settings, telemetry=telemetry, documents=documents, memory=memory, router=router
+        )
         return cls(
             store=store,
             settings=settings,
@@ -49,13 +56,20 @@ class Services:
             chat=chat,
             telemetry=telemetry,
             documents=documents,
-            assistant=AssistantService(store, host, settings, embedder=SharedEmbedder(documents.embedders)),
+            assistant=AssistantService(
+                store, host, settings, embedder=SharedEmbedder(documents.embedders), router=router
+            ),
             memory=memory,
+            router=router,
+            # Cheap to open: devices are looked at, and the speech models loaded, when voice is first used.
+            voice=VoiceService(store, settings),
         )
 
     def close(self) -> None:
+        self.voice.close()
         self.memory.close()
         self.assistant.close()
         self.telemetry.close()
+        self.router.close()
         self.host.close()
         self.store.close()

@@ -9,21 +9,36 @@ from core.engine import EMBEDDED_MODEL_ID
 from core.errors import StoreError
 from core.store import SettingsTable
 
-DEFAULT_SYSTEM_PROMPT = (
+ROUTING_MODES = ("local", "remote", "local_first")
+
+# Hearth 0.1's default system prompt. On SmolLM2-135M it cost accuracy (docs/chat-defaults.md); a stored copy
+# of it (the Settings dialog saved every field) reads as "the model's default" now.
+OLD_SYSTEM_PROMPT = (
     "You are Hearth, a helpful assistant that runs privately on this computer. Answer clearly and briefly."
 )
 
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting. With `auto`, None (the default) means "the model's measured default"
+    (core.models.profiles): the value then depends on the model, and a number or text set here wins.
+
+    `legacy_defaults` are values earlier versions stored as their default; they read as the default now.
+    """
+
     key: str
     type: type
     default: Any
     description: str
     minimum: float | None = None
     maximum: float | None = None
+    choices: tuple[str, ...] = ()  # the only values a str setting takes, when given
+    auto: bool = False
+    legacy_defaults: tuple[Any, ...] = ()
 
     def validate(self, value: Any) -> Any:
+        if value is None and self.auto:
+            return None
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, self.type) or isinstance(value, bool) != (self.type is bool):
@@ -32,6 +47,8 @@ class Setting:
             raise ValueError(f"Setting '{self.key}' must be at least {self.minimum}.")
         if self.maximum is not None and isinstance(value, int | float) and value > self.maximum:
             raise ValueError(f"Setting '{self.key}' must be at most {self.maximum}.")
+        if self.choices and value not in self.choices:
+            raise ValueError(f"Setting '{self.key}' takes one of {', '.join(map(repr, self.choices))}.")
         return value
 
 
@@ -51,14 +68,44 @@ SETTINGS: dict[str, Setting] = {
             -1,
             10000,
         ),
-        Setting("max_tokens", int, 512, "Longest answer, in tokens.", 1, 32768),
         Setting(
-            "temperature", float, 0.7, "Randomness of answers; 0 always picks the likeliest token.", 0.0, 2.0
+            "max_tokens",
+            int,
+            None,
+            "Longest answer, in tokens; empty: the model's measured default.",
+            1,
+            32768,
+            auto=True,
+            legacy_defaults=(512,),
         ),
         Setting(
-            "repeat_penalty", float, 1.1, "Discourages repeating the last 64 tokens; 1.0 is off.", 1.0, 2.0
+            "temperature",
+            float,
+            None,
+            "Randomness of answers; 0 always picks the likeliest token; empty: the model's measured default.",
+            0.0,
+            2.0,
+            auto=True,
+            legacy_defaults=(0.7,),
         ),
-        Setting("system_prompt", str, DEFAULT_SYSTEM_PROMPT, "System prompt given to new conversations."),
+        Setting(
+            "repeat_penalty",
+            float,
+            None,
+            "Discourages repeating the last 64 tokens; 1.0 is off; empty: the model's measured default.",
+            1.0,
+            2.0,
+            auto=True,
+            legacy_defaults=(1.1,),
+        ),
+        Setting(
+            "system_prompt",
+            str,
+            None,
+            "System prompt given to new conversations; empty: the model's measured default.",
+            auto=True,
+            legacy_defaults=(OLD_SYSTEM_PROMPT,),
+        ),
         Setting("device", str, "cpu", "Where inference runs: 'cpu', or 'gpu:N' for NVIDIA GPU N."),
         Setting(
             "power_idle_w", float, 0.0, "Estimated idle power where no sensor exists; 0 guesses.", 0.0, 2000.0
@@ -121,6 +168,86 @@ SETTINGS: dict[str, Setting] = {
             0.0,
             1.0,
         ),
+        Setting(
+            "routing",
+            str,
+            "local",
+            "Where chat answers are made: 'local' (nothing leaves this computer), 'remote' (the routing "
+            "remote engine), or 'local_first' (the local model, and the remote engine when it is in doubt).",
+            choices=ROUTING_MODES,
+        ),
+        Setting(
+            "assistant_routing",
+            str,
+            "",
+            "Where the assistant plans: as 'routing' says when empty, else 'local', 'remote' or "
+            "'local_first' (the remote engine replans when the local plan fails twice or must be replanned).",
+            choices=("", *ROUTING_MODES),
+        ),
+        Setting(
+            "routing_remote",
+            str,
+            "",
+            "The remote engine routing uses: NAME or NAME/MODEL, as added with `hearth engines add`.",
+        ),
+        Setting(
+            "routing_min_logprob",
+            float,
+            -1.5,
+            "Local-first: an answer whose mean token log-probability is below this is asked again of the "
+            "remote engine (0 sends every answer; -10 almost none).",
+            -10.0,
+            0.0,
+        ),
+        Setting(
+            "server_host",
+            str,
+            "127.0.0.1",
+            "Address `hearth serve` and the server switch listen on; any other than 127.0.0.1 needs an "
+            "API key.",
+        ),
+        Setting(
+            "server_port",
+            int,
+            8800,
+            "Port `hearth serve` and the server switch listen on (0: any free one).",
+            0,
+            65535,
+        ),
+        Setting(
+            "voice_input_device",
+            str,
+            "",
+            "Microphone for voice requests, by name (or part of it); empty: the system's default.",
+        ),
+        Setting(
+            "voice_output_device",
+            str,
+            "",
+            "Speaker for spoken answers, by name (or part of it); empty: the system's default.",
+        ),
+        Setting(
+            "voice_silence_ms",
+            int,
+            640,
+            "How long a silence ends what you say, in milliseconds.",
+            200,
+            3000,
+        ),
+        Setting(
+            "voice_barge_in",
+            bool,
+            True,
+            "Stop speaking as soon as you talk over an answer (turn off if Hearth hears itself through "
+            "loudspeakers; the microphone button always stops it).",
+        ),
+        Setting(
+            "voice_stt_model",
+            str,
+            "",
+            "Speech recognition model: a folder holding a CTranslate2 Whisper model; empty: the embedded "
+            "Whisper base.",
+        ),
     )
 }
 
@@ -137,7 +264,7 @@ class Settings:
     def get(self, key: str) -> Any:
         setting = self._setting(key)
         stored = None if self._table is None else self._table.get(key)
-        if stored is None:
+        if stored is None or stored in setting.legacy_defaults:
             return setting.default
         try:
             return setting.validate(stored)
@@ -145,6 +272,7 @@ class Settings:
             return setting.default
 
     def set(self, key: str, value: Any) -> None:
+        """Store `value`; for an `auto` setting, None goes back to the model's default."""
         value = self._setting(key).validate(value)
         if self._table is None:
             raise StoreError("Settings cannot be saved: the data folder is not usable.")

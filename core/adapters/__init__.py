@@ -8,3 +8,11 @@ store (adapters found per base model, the user's first, then the shipped ones, a
 Only base, train, verify and pipeline need the training extra (torch, peft, transformers: `pip install
 hearth[train]`); importing this package, store, data, export, manifest, scoring or weights loads none of it.
 """
+
+# The modules that import the training extra; the desktop bundle leaves them out (packaging/hearth.spec).
+TRAINING_MODULES = (
+    "core.adapters.base",
+    "core.adapters.pipeline",
+    "core.adapters.train",
+    "core.adapters.verify",
+)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,14 @@ from core.assistant.events import AgentEvent, EventCallback, ignore
 from core.assistant.examples import ExampleBank
 from core.assistant.executor import Executor, StepOutcome
 from core.assistant.joiner import decide
-from core.assistant.planner import Planner, PlannerOutput
+from core.assistant.planner import PLAN_MAX_TOKENS, Planner, PlannerOutput
 from core.assistant.registry import ToolRegistry
 from core.assistant.router import Route, Router
 from core.assistant.toolrag import ToolExemplars, ToolRAG, ToolSelection
 from core.embeddings import SharedEmbedder, TextEncoder
-from core.engine import ChatEngine, GenerationOptions
+from core.engine import ChatEngine
+from core.errors import HearthError
+from core.models.profiles import defaults_for
 from core.store import Store
 
 PLANNER_TASK = "planner"  # the adapter task's name: its file is <model's adapters>/planner.gguf
@@ -47,6 +50,8 @@ class PlanReport:
     selection: ToolSelection | None
     prompt_tokens_all_tools: int  # what the prompt would take offering every tool (ToolRAG's saving)
     latency_ms: float  # retrieval + planning
+    engine: str = ""  # which engine wrote the plan ("llama.cpp", "remote:NAME")
+    route: str = ""  # why that engine: "local only", "fallback: ..."
 
     def as_dict(self) -> dict[str, Any]:
         offered = self.selection.names if self.selection else []
@@ -85,14 +90,16 @@ class AgentRun:
         statuses = [o.status for o in self.outcomes.values()]
         return bool(statuses) and all(s in ("failed", "timeout") for s in statuses)
 
-    def metrics(self) -> dict[str, float | int]:
+    def metrics(self) -> dict[str, float | int | str]:
         """What the run's planning cost, in the columns an answer's metrics are stored in."""
         planners = [r.planner for r in self.reports]
+        last = self.reports[-1]
         return {
             "prompt_tokens": sum(p.prompt_tokens for p in planners),
             "ttft_ms": round(planners[0].ttft_ms, 2),
             "total_ms": round(sum(r.latency_ms for r in self.reports), 2),
             "queue_ms": round(sum(p.queue_ms for p in planners), 2),
+            **({"engine": last.engine, "route": last.route} if last.engine else {}),
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -102,10 +109,20 @@ class AgentRun:
             "results": [self.outcomes[k].as_dict() for k in sorted(self.outcomes)],
             "replanned": self.replanned,
             "answer": self.answer,
+            "engine": self.reports[-1].engine,
+            "route": self.reports[-1].route,
         }
 
 
 class Assistant:
+    """Args:
+    engine: plans (and answers plainly) with this engine.
+    fallback: local first: the bigger engine that plans when the local plan fails validation twice, or
+        when the joiner asks for a new plan. Called only then (it may connect to a remote server).
+    route: why `engine` plans ("local only", "remote only", "local first"), recorded with each plan.
+    plan_max_tokens: the local planner's longest plan, in tokens.
+    """
+
     def __init__(
         self,
         *,
@@ -119,11 +136,17 @@ class Assistant:
         examples_as_turns: bool = True,
         use_adapter: bool = True,
         adapter_root: Path | None = None,
+        fallback: Callable[[], ChatEngine] | None = None,
+        route: str = "local only",
+        plan_max_tokens: int = PLAN_MAX_TOKENS,
     ) -> None:
         """use_adapter: plan (and replan) with the planner adapter for the engine's model, where there is
         one (core.adapters.store: the user's own first, then the shipped one); `planner_adapter` says
         which was loaded, None when planning runs on the bare model."""
         self.engine = engine
+        self.fallback = fallback
+        self.route = route
+        self._examples_as_turns = examples_as_turns
         self.registry = registry
         self.store = store
         self.embedder = embedder or SharedEmbedder()
@@ -147,7 +170,7 @@ class Assistant:
 
     # ---- chat or assistant ----
 
-    def route(self, message: str) -> Route:
+    def route_message(self, message: str) -> Route:
         """Whether `message` needs a tool (the assistant) or is a plain question (chat), from embeddings
         alone (core.assistant.router); without ToolRAG every message goes to the assistant."""
         if self.toolrag is None:
@@ -165,7 +188,11 @@ class Assistant:
         on_event: EventCallback = ignore,
         cancel: threading.Event | None = None,
         feedback: str | None = None,
+        replan_remotely: bool = False,
     ) -> PlanReport:
+        """Choose tools and plan. With a fallback engine (local first), a plan the local model fails to write
+        validly twice is written by the fallback; `replan_remotely` (the joiner asked for a new plan) goes
+        to the fallback at once."""
         t0 = time.perf_counter()
         selection: ToolSelection | None = None
         if self.toolrag is not None:
@@ -184,22 +211,50 @@ class Assistant:
                 },
             )
         )
+        # The adapter plans without in-context examples; a remote fallback's planner needs them.
         examples = (
             self.examples.choose(query, set(offered.names), EXAMPLES_PER_PROMPT)
-            if self.planner_adapter is None
-            else []  # the adapter plans without in-context examples
+            if self.planner_adapter is None or self.fallback is not None
+            else []
         )
-        output = self.planner.plan(
-            request,
-            offered,
-            examples,
-            feedback=feedback,
-            on_token=lambda piece: on_event(AgentEvent("plan_token", text=piece)),
-            on_step=lambda sid, tool, args, deps: on_event(
-                AgentEvent("step_planned", step_id=sid, tool=tool, args=args, deps=deps)
-            ),
-            cancel=cancel,
-        )
+
+        def plan_with(planner: Planner, feedback: str | None) -> PlannerOutput:
+            return planner.plan(
+                request,
+                offered,
+                examples,
+                feedback=feedback,
+                on_token=lambda piece: on_event(AgentEvent("plan_token", text=piece)),
+                on_step=lambda sid, tool, args, deps: on_event(
+                    AgentEvent("step_planned", step_id=sid, tool=tool, args=args, deps=deps)
+                ),
+                cancel=cancel,
+            )
+
+        planner, route = self.planner, self.route
+        output: PlannerOutput | None = None
+        if replan_remotely and self.fallback is not None:
+            output, planner, route = self._plan_remotely(plan_with, feedback, "the joiner asked to replan")
+        if output is None:
+            output = plan_with(self.planner, feedback)
+            if self.fallback is not None and route == self.route:
+                route = "local first: planned locally"
+            stopped = cancel is not None and cancel.is_set()
+            if self.fallback is not None and not output.valid and not stopped:
+                # Local first: the local model gets a second try with the error; a second failure goes out.
+                on_event(AgentEvent("replan", text=output.error))
+                retry = f"The plan did not parse ({output.error}); write it again in the format shown."
+                output = plan_with(self.planner, retry)
+                route = "local first: planned locally at the second try"
+                if not output.valid and not (cancel is not None and cancel.is_set()):
+                    on_event(AgentEvent("replan", text=output.error))
+                    remote, remote_planner, remote_route = self._plan_remotely(
+                        plan_with, feedback, "the local plan failed validation twice"
+                    )
+                    if remote is not None:
+                        output, planner, route = remote, remote_planner, remote_route
+                    else:
+                        route = remote_route
         latency = (time.perf_counter() - t0) * 1000
         # Counted after timing: only the report needs it, the run does not wait for it.
         all_tokens = (
@@ -207,8 +262,27 @@ class Assistant:
             if len(offered) < len(self.registry)
             else output.prompt_tokens
         )
-        on_event(AgentEvent("plan_ready", data={"steps": output.plan.as_dicts(), "valid": output.valid}))
-        return PlanReport(request, output, selection, all_tokens, latency)
+        on_event(
+            AgentEvent(
+                "plan_ready",
+                data={"steps": output.plan.as_dicts(), "valid": output.valid, "route": route},
+            )
+        )
+        return PlanReport(
+            request, output, selection, all_tokens, latency, engine=planner.engine.info.engine, route=route
+        )
+
+    def _plan_remotely(
+        self, plan_with: Callable[[Planner, str | None], PlannerOutput], feedback: str | None, why: str
+    ) -> tuple[PlannerOutput | None, Planner, str]:
+        """The fallback engine's plan, or (None, the local planner, why not) when it cannot be had: the
+        local plan then stands, and the reason is recorded rather than raised."""
+        assert self.fallback is not None
+        try:
+            planner = Planner(self.fallback(), examples_as_turns=self._examples_as_turns)
+            return plan_with(planner, feedback), planner, f"fallback: {why}"
+        except HearthError as e:
+            return None, self.planner, f"local first: the remote engine failed ({e}); planned locally"
 
     # ---- a whole run ----
 
@@ -245,7 +319,13 @@ class Assistant:
         replanned = False
         if decision.action == "replan" and not (cancel is not None and cancel.is_set()):
             on_event(AgentEvent("replan", text=decision.feedback))
-            second = self.plan(request, on_event=on_event, cancel=cancel, feedback=decision.feedback)
+            second = self.plan(
+                request,
+                on_event=on_event,
+                cancel=cancel,
+                feedback=decision.feedback,
+                replan_remotely=self.fallback is not None,
+            )
             if second.planner.plan.steps and second.planner.plan.render() != report.planner.plan.render():
                 reports.append(second)
                 outcomes = executor.run(second.planner.plan, cancel, previous=outcomes)
@@ -257,10 +337,11 @@ class Assistant:
         return AgentRun(run_id, request, reports, outcomes, decision.answer, replanned)
 
     def plain_answer(self, request: str, on_event: EventCallback, cancel: threading.Event | None) -> str:
-        """No tool fits: the model answers as in a chat, streamed."""
+        """No tool fits: the model answers as in a chat (its measured system prompt and sampling), streamed."""
+        defaults = defaults_for(self.engine.info.path)
         result = self.engine.chat(
-            [{"role": "system", "content": PLAIN_SYSTEM}, {"role": "user", "content": request}],
-            GenerationOptions(max_tokens=256, temperature=0.0, repeat_penalty=1.1),
+            defaults.chat_messages(request),
+            defaults.options(),
             on_token=lambda piece: on_event(AgentEvent("answer_token", text=piece, data={"plain": True})),
             cancel=cancel,
         )

@@ -33,6 +33,7 @@ from core.assistant.mcp_tools import McpConnection
 from core.assistant.registry import Tool
 from core.assistant.schema_tools import tool_from_schema
 from core.errors import ToolDefinitionError, ToolError
+from core.frozen import external_env
 
 
 @dataclass
@@ -118,7 +119,13 @@ def _command_caller(name: str, argv: list[str], timeout: float, cwd: Path) -> Ca
         command = [part.format_map(_Missing(values)) for part in argv]
         try:
             done = subprocess.run(
-                command, input=json.dumps(kwargs), capture_output=True, text=True, timeout=timeout, cwd=cwd
+                command,
+                input=json.dumps(kwargs),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                cwd=cwd,
+                env=external_env(),
             )
         except FileNotFoundError as e:
             raise ToolError(f"{name}: the command '{command[0]}' was not found.") from e

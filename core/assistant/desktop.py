@@ -15,6 +15,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from core.frozen import external_env
+
 
 class Desktop(Protocol):
     def open(self, target: str) -> None:
@@ -43,6 +45,7 @@ class SystemDesktop:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
+                env=external_env(),
             )
         except OSError as e:
             raise ToolError(f"Cannot open '{target}': {e.strerror or e}.") from e
@@ -50,10 +53,16 @@ class SystemDesktop:
     def notify(self, title: str, body: str) -> None:
         if sys.platform == "darwin" and shutil.which("osascript"):
             script = f"display notification {_applescript(body)} with title {_applescript(title)}"
-            subprocess.run(["osascript", "-e", script], check=False, capture_output=True, timeout=10)
+            subprocess.run(
+                ["osascript", "-e", script], check=False, capture_output=True, timeout=10, env=external_env()
+            )
         elif shutil.which("notify-send"):
             subprocess.run(
-                ["notify-send", "-a", "Hearth", title, body], check=False, capture_output=True, timeout=10
+                ["notify-send", "-a", "Hearth", title, body],
+                check=False,
+                capture_output=True,
+                timeout=10,
+                env=external_env(),
             )
         # Elsewhere the app's own reminder list is where a due reminder shows.
 

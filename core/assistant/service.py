@@ -24,14 +24,17 @@ from core.assistant.desktop import Desktop, SystemDesktop
 from core.assistant.events import EventCallback, ignore
 from core.assistant.examples import ExampleBank
 from core.assistant.registry import ToolRegistry
-from core.assistant.router import Route, Router
+from core.assistant.router import Route
+from core.assistant.router import Router as RequestRouter
 from core.assistant.summary import assistant_summary
 from core.assistant.toolrag import ToolExemplars, ToolRAG
 from core.assistant.tools import ToolContext, builtin_tools
 from core.assistant.tools.reminders import fire_due
 from core.embeddings import SharedEmbedder, TextEncoder
+from core.engine import ChatEngine
 from core.errors import HearthError
 from core.runtime import EngineHost, EngineSpec, spec_from_settings
+from core.runtime.routing import REMOTE, Router, route_policy
 from core.settings import Settings
 from core.store import Message, Reminder, Store, Turn
 
@@ -45,9 +48,11 @@ class AssistantService:
         *,
         desktop: Desktop | None = None,
         embedder: TextEncoder | None = None,
+        router: Router | None = None,
     ) -> None:
         self.store = store
         self.host = host
+        self.router = router or Router(host, root=store.root)
         self.settings = settings
         self.desktop = desktop or SystemDesktop()
         self.embedder = embedder or SharedEmbedder()
@@ -56,7 +61,7 @@ class AssistantService:
         self._assistant: Assistant | None = None
         self._key: tuple[object, ...] | None = None
         self._tool_files: list[ToolFile] = []
-        self._route: Router | None = None
+        self._route: RequestRouter | None = None
         self._routing: tuple[tuple[str, ...], ToolRegistry] | None = None
 
     def engine_spec(self, model: str | None = None) -> EngineSpec:
@@ -76,7 +81,12 @@ class AssistantService:
         files = [Path(p) for p in self.settings.get("assistant_tool_files").split(os.pathsep) if p.strip()]
         files += extra_tool_files or []
         spec = self.engine_spec(model)
-        key = (spec, tuple(files), self.settings.get("assistant_files_dir"))
+        key = (
+            spec,
+            route_policy(self.settings, assistant=True),
+            tuple(files),
+            self.settings.get("assistant_files_dir"),
+        )
         with self._lock:
             if self._assistant is None or key != self._key or self._assistant.engine.closed:
                 self._close_tool_files()
@@ -93,9 +103,20 @@ class AssistantService:
     def build(
         self, registry: ToolRegistry, model: str | None = None, *, use_toolrag: bool = True
     ) -> Assistant:
-        """An Assistant over `registry` (e.g. one tools file's functions only) with the user's settings."""
+        """An Assistant over `registry` (e.g. one tools file's functions only) with the user's settings,
+        planning where the assistant's routing says (local only unless the user chose otherwise)."""
+        policy = route_policy(self.settings, assistant=True)
+        fallback = None
+        engine: ChatEngine
+        if policy.mode == REMOTE:
+            engine, route = self.router.remote(policy), "remote only"
+        else:
+            engine = self.router.engine(self.engine_spec(model))
+            route = "local first" if policy.local_first else "local only"
+            if policy.local_first:
+                fallback = lambda: self.router.remote(policy)  # noqa: E731 - asked for only when needed
         return Assistant(
-            engine=self.host.get(self.engine_spec(model)),
+            engine=engine,
             registry=registry,
             store=self.store,
             embedder=self.embedder,
@@ -104,6 +125,8 @@ class AssistantService:
             threshold=self.settings.get("assistant_toolrag_threshold"),
             use_adapter=self.settings.get("assistant_adapter"),
             adapter_root=self.store.root,
+            fallback=fallback,
+            route=route,
         )
 
     def route(self, message: str, mode: str = "auto", model: str | None = None) -> Route:
@@ -113,15 +136,15 @@ class AssistantService:
             return Route("assistant", 1.0, 0.0, "", 0.0)
         if mode == "chat":
             return Route("chat", 0.0, 1.0, "", 0.0)
-        return self._router().route(message, self._routing_registry())
+        return self._request_router().route(message, self._routing_registry())
 
-    def _router(self) -> Router:
+    def _request_router(self) -> RequestRouter:
         # The router needs only the embedder and the tools' descriptions: routing never loads the model.
         with self._lock:
             if self._route is None:
                 examples = ExampleBank(self.embedder)
                 rag = ToolRAG(self.embedder, examples, bank=ToolExemplars(self.embedder))
-                self._route = Router(rag)
+                self._route = RequestRouter(rag)
             return self._route
 
     def _routing_registry(self) -> ToolRegistry:

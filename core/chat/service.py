@@ -11,14 +11,27 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from core.chat.grounding import citations_json, ground
 from core.chat.options import answer_options
+from core.chat.options import system_prompt as default_system_prompt
 from core.documents.service import DocumentsService
-from core.engine import ChatMessage, GenerationOptions, GenerationResult, prompt_budget
-from core.errors import EmptyMessageError
+from core.engine import (
+    EMBEDDED_MODEL_ID,
+    ChatMessage,
+    GenerationOptions,
+    GenerationResult,
+    embedded_model_path,
+    prompt_budget,
+)
+from core.errors import EmptyMessageError, HearthError
 from core.memory.service import MemoryService, Recalled, memories_json
+from core.models import resolve_model
+from core.models.profiles import ModelDefaults, defaults_for
 from core.runtime import EngineHost, EngineSpec, spec_from_settings
+from core.runtime.remotes import is_remote
+from core.runtime.routing import REMOTE, Router, doubt_reason, in_doubt, kept_reason, route_policy
 from core.settings import Settings
 from core.store import Conversation, Message, Store, Turn
 from core.telemetry.service import Telemetry
@@ -38,9 +51,12 @@ class ChatService:
         telemetry: Telemetry | None = None,
         documents: DocumentsService | None = None,
         memory: MemoryService | None = None,
+        router: Router | None = None,
     ) -> None:
         self.store = store
         self.host = host
+        # Remote engines (routing) on a host of their own: asking one never retires the local model.
+        self.router = router or Router(host, root=store.root)
         self.settings = settings
         self.telemetry = telemetry  # when given, each answer is stored with its energy and memory
         self.documents = documents  # when given, conversations with collections get grounded answers
@@ -50,16 +66,28 @@ class ChatService:
     # ---- conversations ----
 
     def new_conversation(self, title: str = DEFAULT_TITLE, system_prompt: str | None = None) -> Conversation:
-        prompt = self.settings.get("system_prompt") if system_prompt is None else system_prompt
-        return self.store.conversations.create(title=title, system_prompt=prompt)
+        """A new conversation; its system prompt is `system_prompt`, else the user's setting, else the
+        measured default of the model the settings choose."""
+        if system_prompt is None:
+            system_prompt = default_system_prompt(self.settings, self.model_defaults())
+        return self.store.conversations.create(title=title, system_prompt=system_prompt)
 
     # ---- settings to engine ----
 
     def engine_spec(self, model: str | None = None) -> EngineSpec:
         return spec_from_settings(self.settings, model)
 
-    def generation_options(self, **overrides: object) -> GenerationOptions:
-        return answer_options(self.settings, **overrides)
+    def model_defaults(self, model: str | None = None) -> ModelDefaults:
+        """The measured defaults (core.models.profiles) of `model`, or of the model the settings choose."""
+        ref = model or self.settings.get("model")
+        try:
+            path = embedded_model_path() if ref == EMBEDDED_MODEL_ID else resolve_model(ref, self.store.root)
+        except HearthError:  # an unknown model fails later, where its error is shown; the generic defaults
+            path = None
+        return defaults_for(path)
+
+    def generation_options(self, model: str | None = None, **overrides: object) -> GenerationOptions:
+        return answer_options(self.settings, self.model_defaults(model), **overrides)
 
     # ---- a turn ----
 
@@ -82,8 +110,13 @@ class ChatService:
         on_token: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
         options: GenerationOptions | None = None,
+        on_restart: Callable[[str], None] | None = None,
     ) -> Message:
-        """Generate the answer of `turn`. Returns it as stored: complete, stopped, or (on error) error."""
+        """Generate the answer of `turn`. Returns it as stored: complete, stopped, or (on error) error.
+
+        With local-first routing an answer the local model is unsure of is asked again of the remote
+        engine: `on_restart(reason)` is called first, and the text streamed so far is to be replaced.
+        """
         convs = self.store.conversations
         conversation = convs.get(turn.conversation_id)
         answer_id = turn.answer.id
@@ -101,8 +134,18 @@ class ChatService:
                 last_saved = now
 
         try:
-            engine = self.host.get(self.engine_spec(conversation.model or None))
-            options = options or self.generation_options()
+            policy = route_policy(self.settings, conversation)
+            spec = self.engine_spec(conversation.model or None)
+            if is_remote(spec.model):
+                engine, route = self.router.engine(spec), "the conversation's model"
+            elif policy.mode == REMOTE:
+                engine, route = self.router.remote(policy), "remote only"
+            else:
+                engine, route = self.router.engine(spec), "local only"
+            defaults = defaults_for(engine.info.path)
+            options = options or answer_options(self.settings, defaults)
+            if policy.local_first and engine.capabilities.local:
+                options = replace(options, logprobs=True)  # how sure the model is: the fallback's test
             messages = self.history(conversation, before=answer_id)
             grounding = None
             if self.documents is not None:
@@ -124,15 +167,44 @@ class ChatService:
                     )
                     result, used = answered.result, answered.used
                 else:
+                    # The profile's example turns show a small model how to answer (not stored, and not
+                    # given to grounded or memory answers, whose prompts have their own instructions).
+                    if grounding is None:
+                        messages = defaults.with_examples(messages)
                     # A foreground request: memory learning in flight yields to it at its next token.
                     result = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
+                if policy.local_first and engine.capabilities.local and result.finish_reason != "cancelled":
+                    if in_doubt(result.mean_logprob, policy):
+                        assert result.mean_logprob is not None
+                        reason = doubt_reason(result.mean_logprob, policy)
+                        try:
+                            remote = self.router.remote(policy)
+                            if on_restart is not None:
+                                on_restart(reason)
+                            pieces.clear()
+                            result = remote.chat(
+                                messages, replace(options, logprobs=False), on_token=on_piece, cancel=cancel
+                            )
+                            engine, route, used = remote, reason, None
+                        except HearthError as e:
+                            # The local answer stands; the remote engine's failure is said, not raised.
+                            route = f"local first: the remote engine failed ({e}); the local answer is kept"
+                            if pieces and "".join(pieces) != result.text:
+                                pieces[:] = [result.text]
+                    else:
+                        route = kept_reason(result.mean_logprob, policy)
             finally:
                 energy = meter.finish() if meter is not None else None
         except Exception as e:
             convs.update_message(answer_id, content="".join(pieces), status="error", error=str(e))
             raise
-        metrics: dict[str, object] = {**result.metrics.as_dict(), "engine": engine.info.engine}
-        if energy is not None and self.telemetry is not None:
+        metrics: dict[str, object] = {
+            **result.metrics.as_dict(),
+            "engine": engine.info.engine,
+            "route": route,
+        }
+        ran_here = engine.capabilities.local or route.startswith("fallback")  # a fallback ran here first
+        if energy is not None and self.telemetry is not None and ran_here:
             metrics.update(energy.as_metrics(result.metrics.completion_tokens))
             metrics["device"] = self.telemetry.device.id
         convs.update_message(
@@ -155,9 +227,10 @@ class ChatService:
         on_token: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
         options: GenerationOptions | None = None,
+        on_restart: Callable[[str], None] | None = None,
     ) -> Message:
         """begin + run, for callers that are already off the GUI thread (CLI, tests)."""
-        return self.run(self.begin(conversation_id, text), on_token, cancel, options)
+        return self.run(self.begin(conversation_id, text), on_token, cancel, options, on_restart)
 
     def history(self, conversation: Conversation, before: int) -> list[ChatMessage]:
         """What the model sees: the system prompt, then every kept message before the answer being written."""

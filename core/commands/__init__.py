@@ -9,11 +9,42 @@ import argparse
 from collections.abc import Callable
 from types import ModuleType
 
-from core.commands import actions, adapters, agent, bench, chat, device, docs, memory, models, reminders
+from core.commands import (
+    actions,
+    adapters,
+    agent,
+    bench,
+    chat,
+    device,
+    docs,
+    engines,
+    listen,
+    memory,
+    models,
+    reminders,
+    say,
+    serve,
+    voice,
+)
 from core.commands import eval as evaluate
 
 COMMANDS: list[ModuleType] = [
-    chat, models, docs, agent, actions, reminders, memory, adapters, device, evaluate, bench,
-]  # fmt: skip
+    chat,
+    models,
+    docs,
+    agent,
+    actions,
+    reminders,
+    memory,
+    adapters,
+    device,
+    evaluate,
+    bench,
+    serve,
+    engines,
+    listen,
+    say,
+    voice,
+]
 
 Runner = Callable[[argparse.Namespace], int]

@@ -62,6 +62,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--targets", help="modules, comma-separated (default: the task's)")
     train.add_argument("--first-layer", type=int, help="adapt layers from this one up (default: the task's)")
     train.add_argument("--lr", type=float)
+    train.add_argument(
+        "--key-weight", type=float,
+        help="loss weight of the decision tokens (an update's event and id, an answer's memory) (default 1)",
+    )  # fmt: skip
     train.add_argument("--batch-size", type=int, default=8)
     train.add_argument("--threads", type=int, default=2)
     train.add_argument("--seed", type=int, default=0)
@@ -204,6 +208,8 @@ def _task_config(task: AdapterTask, config: Any, args: argparse.Namespace) -> An
         overrides["lr"] = args.lr
     if args.rank is not None:
         overrides["rank"], overrides["alpha"] = args.rank, 2.0 * args.rank
+    if args.key_weight is not None:
+        overrides["key_weight"] = args.key_weight
     first = overrides.pop("first_layer", None)
     if first is not None:
         from core.models.gguf_info import read_gguf

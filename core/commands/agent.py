@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from core.assistant.consent import ConsentCallback, TerminalConsent, allow_all
 from core.assistant.custom_tools import load_tool_file
@@ -37,6 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.request.strip():
         raise EmptyMessageError()
+    return act(args, args.request)
+
+
+def act(args: argparse.Namespace, request: str, extra: dict[str, Any] | None = None) -> int:
+    """Plan (and unless --dry-run, run) `request` with the agent's options in `args`; `extra` joins the
+    JSON object (`hearth listen --act` adds the transcript)."""
+    extra = extra or {}
     store = Store()
     settings = Settings(store.settings)
     host = EngineHost(store.root)
@@ -56,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
                 assistant.toolrag = None
         on_event = (lambda e: None) if args.json else _print_event
         if args.dry_run:
-            report = assistant.plan(args.request, on_event=on_event)
+            report = assistant.plan(request, on_event=on_event)
             if args.json:
-                print_json(report.as_dict())
+                print_json({**extra, **report.as_dict()})
             else:
                 print(report.planner.plan.render())
                 d = report.details()
@@ -69,10 +77,10 @@ def run(args: argparse.Namespace) -> int:
                 )
             return 0
         consent: ConsentCallback = allow_all if args.yes else TerminalConsent()
-        result = assistant.run(args.request, consent=consent, on_event=on_event)
+        result = assistant.run(request, consent=consent, on_event=on_event)
         opened = desktop.opened if isinstance(desktop, RecordingDesktop) else []
         if args.json:
-            print_json({**result.as_dict(), **({"not_opened": opened} if args.no_open else {})})
+            print_json({**extra, **result.as_dict(), **({"not_opened": opened} if args.no_open else {})})
         else:
             if result.outcomes:
                 print(result.answer)

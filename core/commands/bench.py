@@ -1,4 +1,4 @@
-"""`hearth bench engine|docs`: benchmarks that print figures."""
+"""`hearth bench engine|sweep|sampler|docs|voice`: benchmarks that print figures."""
 
 from __future__ import annotations
 
@@ -58,6 +58,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     docs.add_argument("--threads", type=int, default=0, help="embedding threads (default: cores - 1)")
     docs.add_argument("--json", action="store_true")
     docs.set_defaults(run=run_docs)
+    serve = kinds.add_parser(
+        "serve", help="N concurrent clients: hearth serve against llama-cpp-python's server (loopback)"
+    )
+    serve.add_argument("--model", "-m", help="catalog id or GGUF path (default: the embedded model)")
+    serve.add_argument("--threads", type=int, default=2, help="CPU threads for both servers (default 2)")
+    serve.add_argument("--clients", default="1,4,16", help="concurrent clients per phase, comma-separated")
+    serve.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="waves of N requests per server, alternating between them (default 2)",
+    )
+    serve.add_argument("--max-tokens", type=int, default=24)
+    serve.add_argument("--time-limit", type=float, default=900.0, help="no new request after this (s)")
+    serve.add_argument("--no-compare", action="store_true", help="Hearth only (no llama_cpp.server)")
+    serve.add_argument("--json", action="store_true")
+    serve.set_defaults(run=run_serve)
+    voice = kinds.add_parser(
+        "voice", help="voice: word error rate, and end of speech -> transcript, first tool call, first audio"
+    )
+    voice.add_argument("--turns", type=int, default=6, help="spoken turns through the whole pipeline")
+    voice.add_argument("--threads", type=int, default=2, help="CPU threads for Whisper and the model")
+    voice.add_argument("--json", action="store_true")
+    voice.set_defaults(run=run_voice)
 
 
 def run_engine(args: argparse.Namespace) -> int:
@@ -147,6 +171,37 @@ def run_docs(args: argparse.Namespace) -> int:
         index_files=args.files,
         threads=args.threads or None,
         log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    print(json.dumps(report.as_dict(), indent=2) if args.json else format_report(report))
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import sys
+
+    from core.bench.serve import format_report, run_bench
+
+    report = run_bench(
+        resolve_model(args.model) if args.model else None,
+        threads=args.threads,
+        clients=[int(n) for n in args.clients.split(",") if n.strip()],
+        rounds=args.rounds,
+        max_tokens=args.max_tokens,
+        time_limit_s=args.time_limit,
+        compare=not args.no_compare,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def run_voice(args: argparse.Namespace) -> int:
+    import sys
+
+    from core.bench.voice import format_report, run_bench
+
+    report = run_bench(
+        turns=args.turns, threads=args.threads, log=lambda line: print(line, file=sys.stderr, flush=True)
     )
     print(json.dumps(report.as_dict(), indent=2) if args.json else format_report(report))
     return 0

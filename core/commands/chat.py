@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from core.chat.options import answer_options
+from core.chat.options import answer_options, system_prompt
 from core.commands.common import load_settings, print_json
 from core.engine import ChatMessage
 from core.errors import EmptyMessageError
+from core.models.profiles import defaults_for
 from core.runtime import open_engine, spec_from_settings
 
 
@@ -16,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chat", help="ask the model one question and print the answer")
     p.add_argument("prompt", help="the message to send")
     p.add_argument("--model", "-m", help="catalog id or GGUF path (default: the model setting)")
-    p.add_argument("--system", "-s", help="system prompt (default: the system_prompt setting)")
+    p.add_argument(
+        "--system", "-s", help="system prompt (default: the system_prompt setting, else the model's default)"
+    )
     p.add_argument("--max-tokens", "-n", type=int, help="longest answer in tokens")
     p.add_argument("--temperature", "-t", type=float, help="0 for reproducible answers")
     p.add_argument("--threads", type=int, help="CPU threads (default: physical cores)")
@@ -35,10 +38,11 @@ def run(args: argparse.Namespace) -> int:
     if args.gpu_layers is not None:
         spec = replace(spec, n_gpu_layers=args.gpu_layers)
     engine = open_engine(spec)
-    system = settings.get("system_prompt") if args.system is None else args.system
+    defaults = defaults_for(engine.info.path)
+    system = system_prompt(settings, defaults) if args.system is None else args.system
     messages: list[ChatMessage] = [{"role": "system", "content": system}] if system else []
-    messages.append({"role": "user", "content": args.prompt})
-    options = answer_options(settings, max_tokens=args.max_tokens, temperature=args.temperature)
+    messages = defaults.with_examples([*messages, {"role": "user", "content": args.prompt}])
+    options = answer_options(settings, defaults, max_tokens=args.max_tokens, temperature=args.temperature)
     stream = None if args.json else (lambda piece: print(piece, end="", flush=True))
     try:
         result = engine.chat(messages, options, on_token=stream)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 
 from core.commands.common import load_settings, print_json
 from core.documents import DocumentsService, IndexOptions, IndexReport
-from core.engine import GenerationOptions
+from core.models.profiles import defaults_for
 from core.runtime import open_engine, spec_from_settings
 from core.store import Store
 
@@ -62,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _collections_arg(ask)
     ask.add_argument("--model", "-m", help="catalog id or GGUF path (default: the model setting)")
     ask.add_argument("--max-tokens", "-n", type=int, default=192)
-    ask.add_argument("--temperature", "-t", type=float, default=0.0)
+    ask.add_argument("--temperature", "-t", type=float, help="default: the model's measured default")
     ask.add_argument("--json", action="store_true", help="print the answer and its citations as JSON")
     ask.set_defaults(run=run_ask)
 
@@ -173,7 +174,10 @@ def run_ask(args: argparse.Namespace) -> int:
     service = _service()
     settings = load_settings()
     engine = open_engine(spec_from_settings(settings, args.model))
-    options = GenerationOptions(max_tokens=args.max_tokens, temperature=args.temperature, repeat_penalty=1.1)
+    options = defaults_for(engine.info.path).options()
+    options = replace(
+        options, max_tokens=args.max_tokens, temperature=_given(args.temperature, options.temperature)
+    )
     stream = None if args.json else (lambda piece: print(piece, end="", flush=True))
     try:
         answer = service.ask(
@@ -188,6 +192,10 @@ def run_ask(args: argparse.Namespace) -> int:
     for c in answer.citations:
         print(f"{c.label()}{'' if c.cited else '  (not cited)'}  {c.file}")
     return 0
+
+
+def _given(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 # ---- output ----

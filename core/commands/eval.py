@@ -1,4 +1,4 @@
-"""`hearth eval rag|agent`: evaluations that print scores. One subcommand per kind, so others can join."""
+"""`hearth eval rag|agent|memory|chat`: evaluations that print scores. One subcommand per kind, so others can join."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from core.commands.common import print_json
 from core.evaluation.rag import QuestionResult, default_data_dir, run_rag_eval
 
 if TYPE_CHECKING:
+    from core.evaluation.chat import ChatEvalReport
     from core.memory.evaluation import ConfigReport
 
 
@@ -74,13 +75,65 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="both",
         help="with the operations' adapters, with the bare base model, or both side by side (default)",
     )
-    memory.add_argument("--conversations", type=int, help="only the first N conversations")
+    memory.add_argument(
+        "--learning",
+        choices=["linked", "add-only"],
+        default="linked",
+        help="linked: update decisions supersede old memories (default); add-only: no update decision",
+    )
+    memory.add_argument(
+        "--memories-from",
+        choices=["extraction", "turns"],
+        default="extraction",
+        help="extraction (the pipeline), or turns: each dialogue turn a memory (recall and answer alone)",
+    )
+    memory.add_argument("--conversations", type=int, help="only the first N conversations (0: none)")
+    memory.add_argument(
+        "--skip",
+        default="",
+        help="parts to leave out, comma-separated: ops (the labelled operation cases), stale, false",
+    )
     memory.add_argument("--questions", type=int, help="only the first N questions in all")
     memory.add_argument("--cases-limit", type=int, help="only the first N cases of each operation")
     memory.add_argument("--threads", type=int, default=0, help="CPU threads (default: physical cores)")
     memory.add_argument("--json", action="store_true", help="print one JSON object: every figure and answer")
     memory.add_argument("--out", type=Path, help="also write the full JSON report to this file")
     memory.set_defaults(run=run_memory)
+    chat = kinds.add_parser(
+        "chat", help="chat: accuracy per category on short checkable requests, answer length, latency"
+    )
+    chat.add_argument("--model", "-m", help="catalog id or GGUF path (default: the embedded model)")
+    chat.add_argument("--set", type=Path, help="JSONL case set (default: resources/eval/chat/cases.jsonl)")
+    chat.add_argument("--limit", type=int, help="only the first N cases")
+    chat.add_argument("--category", action="append", help="only this category (repeatable)")
+    chat.add_argument(
+        "--stride", type=int, default=1, help="every Nth case only (all categories, fewer cases)"
+    )
+    chat.add_argument(
+        "--threads", type=int, default=0, help="CPU threads per engine (default: physical cores)"
+    )
+    chat.add_argument(
+        "--parallel", type=int, default=1, help="copies of the model sharing the cases out, one thread each"
+    )
+    chat.add_argument(
+        "--block",
+        type=int,
+        default=1,
+        help="cases each configuration answers in a row (keeps a long prefix cached)",
+    )
+    which = chat.add_mutually_exclusive_group()
+    which.add_argument(
+        "--grid", action="store_true", help="the built-in candidates for the model's family, side by side"
+    )
+    which.add_argument("--configs", type=Path, help="JSON list of configurations to compare side by side")
+    chat.add_argument(
+        "--warm",
+        action="store_true",
+        help="keep the prompt cache between requests (faster; first-token times then do not compare)",
+    )
+    chat.add_argument("--json", action="store_true", help="print one JSON object: every figure and answer")
+    chat.add_argument("--out", type=Path, help="also write the full JSON report to this file")
+    chat.set_defaults(run=run_chat)
 
 
 def run_rag(args: argparse.Namespace) -> int:
@@ -243,10 +296,15 @@ def run_memory(args: argparse.Namespace) -> int:
             limit_questions=args.questions,
             limit_cases=args.cases_limit,
             progress=lambda m: print(m, file=sys.stderr, flush=True),
+            learning=args.learning,
+            with_op_cases="ops" not in args.skip,
+            with_stale="stale" not in args.skip,
+            with_false_memories="false" not in args.skip,
+            memories_from=args.memories_from,
         )
     finally:
         engine.close()
-    full = {"model": str(path), "configs": [r.as_dict() for r in reports]}
+    full = {"model": str(path), "learning": args.learning, "configs": [r.as_dict() for r in reports]}
     if args.out:
         args.out.write_text(json.dumps(full, indent=1, ensure_ascii=False))
     if args.json:
@@ -257,20 +315,108 @@ def run_memory(args: argparse.Namespace) -> int:
         ("extraction F1", lambda r: f"{r.extraction['f1']:.3f}"),
         ("update accuracy", lambda r: f"{r.update['accuracy']:.3f}"),
         ("update event accuracy", lambda r: f"{r.update['event_accuracy']:.3f}"),
+        ("stale: new fact for 'now'", lambda r: f"{r.stale.get('new_fact_rate', 0):.3f}"),
+        ("false memories (impersonal)", lambda r: str(r.false_memories.get("memories", "-"))),
         ("malformed outputs skipped", lambda r: str(r.skipped_outputs)),
         ("adapter switch ms", lambda r: "-" if r.adapter_switch_ms is None else f"{r.adapter_switch_ms:.2f}"),
         ("seconds", lambda r: f"{r.seconds:.0f}"),
     ]
-    for op in ("extract", "update", "answer"):
+    for op in ("extract", "update", "answer", "recall+answer"):
         rows.append((f"{op} p50/p95 ms", functools.partial(_latency_cell, op)))
     names = [r.name for r in reports]
     print(f"{'':<28}" + "".join(f"{n:>14}" for n in names))
     for label, cell in rows:
         print(f"{label:<28}" + "".join(f"{cell(r):>14}" for r in reports))
-    if reports:
-        cats = sorted({c for r in reports for c in r.answer_f1_by_category})
-        for c in cats:
-            print(
-                f"{'  F1 ' + c:<28}" + "".join(f"{r.answer_f1_by_category.get(c, 0):>14.3f}" for r in reports)
-            )
+    for r in reports:
+        print(f"\n{r.name}: each stage per category (extraction, recall@k: a memory from an evidence turn "
+              "holds the answer; stored / recalled)")  # fmt: skip
+        columns = ("n", "f1", "extraction", "recall_at_k", "recall_given_stored", "f1_given_recalled",
+                   "f1_given_not_recalled", "not_mentioned")  # fmt: skip
+        heads = ("n", "F1", "stored", "recall@k", "rec|stored", "F1|recalled", "F1|missed", "not-ment.")
+        print(f"{'':<14}" + "".join(f"{h:>12}" for h in heads))
+        for cat, row in r.stages.items():
+            cells = [f"{row[c]:.0f}" if c == "n" else f"{row[c]:.3f}" for c in columns]
+            print(f"{cat:<14}" + "".join(f"{c:>12}" for c in cells))
     return 0
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    from core.engine import EMBEDDED_MODEL_ID
+    from core.evaluation.chat import CaseResult, ChatConfig, grid_for, load_cases, load_configs, run_chat_eval
+    from core.models.profiles import defaults_for
+    from core.runtime import open_local
+
+    cases = load_cases(args.set)
+    if args.category:
+        cases = [c for c in cases if c.category in args.category]
+    cases = cases[:: max(args.stride, 1)][: args.limit]
+    engines = [
+        open_local(args.model or EMBEDDED_MODEL_ID, n_threads=args.threads)
+        for _ in range(max(args.parallel, 1))
+    ]
+    defaults = defaults_for(engines[0].info.path)
+    if args.grid:
+        configs = grid_for(defaults.profile)
+    elif args.configs:
+        configs = load_configs(args.configs)
+    else:  # what Hearth itself uses for this model
+        configs = [ChatConfig.from_profile("default", defaults.profile, system_prompt=defaults.system_prompt)]
+
+    def progress(r: CaseResult) -> None:
+        mark = "✓" if r.passed else "✗"
+        print(
+            f"{mark} {r.config:<22} {r.id:<15} {r.total_ms:7.0f} ms {r.ttft_ms:6.0f} ttft {r.tokens:4d} tok  "
+            f"{r.answer[:70]!r}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    try:
+        report = run_chat_eval(
+            engines, cases, configs, block=args.block, cold=not args.warm, on_result=progress
+        )
+    finally:
+        for engine in engines:
+            engine.close()
+    full = {"profile": defaults.profile.family, **report.as_dict()}
+    if args.out:
+        args.out.write_text(json.dumps(full, indent=1, ensure_ascii=False), encoding="utf-8")
+    if args.json:
+        print_json(full)
+        return 0
+    print(chat_table(report))
+    return 0
+
+
+def chat_table(report: ChatEvalReport) -> str:
+    """The configurations side by side, one row each: accuracy overall and per category, length, latency."""
+    cats = list(dict.fromkeys(c for r in report.configs for c in r.by_category))
+    short = {c: c[:6] for c in cats}
+    head = ["config", "all", *short.values(), "tok", "words", "cut", "ttft50", "tot50", "tot95", "tok/s"]
+    rows = [head]
+    for r in report.configs:
+        rows.append(
+            [
+                r.name,
+                f"{r.accuracy:.3f}",
+                *(f"{r.by_category.get(c, 0):.2f}" for c in cats),
+                f"{r.tokens_mean:.1f}",
+                f"{r.words_mean:.1f}",
+                str(r.cut_by_length),
+                f"{r.ttft_ms_p50:.0f}",
+                f"{r.total_ms_p50:.0f}",
+                f"{r.total_ms_p95:.0f}",
+                f"{r.decode_tok_s_mean:.1f}",
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = [
+        "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows
+    ]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    n = report.configs[0].cases if report.configs else 0
+    lines.append(
+        f"\n{n} cases, {report.engines} engine(s) x {report.threads} thread(s), {report.seconds:.0f} s, "
+        f"model {report.model}"
+    )
+    return "\n".join(lines)

@@ -219,6 +219,9 @@ def run_ask(args: argparse.Namespace) -> int:
         return 1
     for m in asked.used:
         print(f"  used memory {m.id}: {m.text}")
+    if not asked.used:
+        for r in asked.recalled:
+            print(f"  looked at memory {r.memory.id}: {r.memory.text}")
     return 0
 
 

@@ -182,6 +182,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 def run_starters(args: argparse.Namespace) -> int:
     from core.models.fit import device_memory
+    from core.models.profiles import profile_named
     from core.models.starters import STARTER_QUANTS, STARTERS
 
     device = device_memory()
@@ -191,20 +192,29 @@ def run_starters(args: argparse.Namespace) -> int:
         for q in STARTER_QUANTS:
             fit = s.fit(q, args.ctx, device)
             quants[q] = {"bytes": fit.need.total_bytes, "verdict": fit.verdict}
+        defaults = profile_named(s.profile).measured
         rows.append(
-            {"name": s.name, "repo": s.repo, "n_params": s.n_params, "note": s.note, "memory": quants}
+            {
+                "name": s.name,
+                "repo": s.repo,
+                "n_params": s.n_params,
+                "note": s.note,
+                "profile": s.profile,
+                "chat_defaults": defaults,
+                "memory": quants,
+            }
         )
     if args.json:
         print_json(rows)
         return 0
     print(f"Memory each quant needs at a context of {args.ctx} tokens (* = does not fit this computer):")
-    print(f"{'model':<24} " + " ".join(f"{q:>9}" for q in STARTER_QUANTS) + "  repo")
+    print(f"{'model':<28} " + " ".join(f"{q:>9}" for q in STARTER_QUANTS) + "  repo (chat defaults)")
     for row in rows:
         cells = " ".join(
             f"{gib(v['bytes']) + ('*' if v['verdict'] == 'too_big' else ''):>9}"
             for v in row["memory"].values()
         )
-        print(f"{row['name']:<24} {cells}  {row['repo']}")
+        print(f"{row['name']:<28} {cells}  {row['repo']} ({row['chat_defaults']})")
     return 0
 
 

@@ -66,8 +66,17 @@ class Answer:
         }
 
 
+def system_prompt(base_prompt: str = "") -> str:
+    """The answer's instruction after the model's own system prompt (core.models.profiles), if any."""
+    return f"{base_prompt.strip()}\n\n{SYSTEM_PROMPT}" if base_prompt.strip() else SYSTEM_PROMPT
+
+
 def build_messages(
-    question: str, hits: Sequence[Hit], count_tokens: Callable[[str], int], budget: int
+    question: str,
+    hits: Sequence[Hit],
+    count_tokens: Callable[[str], int],
+    budget: int,
+    base_prompt: str = "",
 ) -> tuple[list[ChatMessage], list[Hit]]:
     """The chat messages for `question` with as many of `hits` (best first) as fit in `budget` tokens.
 
@@ -76,7 +85,8 @@ def build_messages(
     head = f"Question: {question}"
     used: list[Hit] = []
     blocks: list[str] = []
-    room = budget - count_tokens(SYSTEM_PROMPT) - count_tokens(head) - 16  # 16: the template's markers
+    system = system_prompt(base_prompt)
+    room = budget - count_tokens(system) - count_tokens(head) - 16  # 16: the template's markers
     for hit in hits:
         block = f"[{len(used) + 1}] {hit.text.strip()}"
         cost = count_tokens(block) + 2
@@ -86,7 +96,7 @@ def build_messages(
         used.append(hit)
         room -= cost
     user = "\n\n".join([*blocks, head])
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}], used
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}], used
 
 
 def cited_numbers(text: str) -> set[int]:

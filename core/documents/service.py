@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -21,7 +21,10 @@ from core.documents.vectors import VectorIndex, index_path, remove_files
 from core.embeddings import DEFAULT_EMBED_MODEL, Embedder, EmbedderHost
 from core.engine import ChatEngine, GenerationOptions, prompt_budget
 from core.errors import DocumentError
+from core.models.profiles import defaults_for
 from core.store import DocCollection, DocFile, Store
+
+ANSWER_MAX_TOKENS = 192  # a short answer and its citations
 
 DEFAULT_COLLECTION = "default"
 # The embedding model's tokens per chunk, and how many of them each chunk shares with the one before.
@@ -275,10 +278,13 @@ class DocumentsService:
         """
         if not question.strip():
             raise DocumentError("The question is empty.")
-        options = options or GenerationOptions(max_tokens=192, temperature=0.0, repeat_penalty=1.1)
+        defaults = defaults_for(engine.info.path)
+        options = options or replace(defaults.options(), max_tokens=ANSWER_MAX_TOKENS)
         hits = self.search(question, collections, k)
         budget = prompt_budget(engine.n_ctx, options.max_tokens)
-        messages, used = build_messages(question, hits, engine.count_tokens, budget)
+        messages, used = build_messages(
+            question, hits, engine.count_tokens, budget, base_prompt=defaults.system_prompt
+        )
         result = engine.chat(messages, options, on_token=on_token, cancel=cancel)
         text = result.text.strip()
         return Answer(question, text, citations_for(text, used), result.finish_reason, result.metrics)

@@ -28,12 +28,24 @@ class RenderedPrompt:
 
 
 class ChatTemplate:
-    def __init__(self, template: str | None, bos_token: str, eos_token: str) -> None:
+    """The model's own template; without one, `fallback` (a base model's few-shot template from its
+    profile, ending at `fallback_stops`), else a plain transcript."""
+
+    def __init__(
+        self,
+        template: str | None,
+        bos_token: str,
+        eos_token: str,
+        fallback: str | None = None,
+        fallback_stops: tuple[str, ...] = (),
+    ) -> None:
         self.has_model_template = bool(template)
-        self._formatter = Jinja2ChatFormatter(
-            template=template or _PLAIN_TEMPLATE, eos_token=eos_token, bos_token=bos_token
-        )
-        self._plain_stops = () if template else ("\nUser:",)
+        chosen = template or fallback or _PLAIN_TEMPLATE
+        self._formatter = Jinja2ChatFormatter(template=chosen, eos_token=eos_token, bos_token=bos_token)
+        if template:
+            self._plain_stops: tuple[str, ...] = ()
+        else:
+            self._plain_stops = fallback_stops if fallback else ("\nUser:",)
 
     def render(self, messages: Sequence[ChatMessage]) -> RenderedPrompt:
         try:

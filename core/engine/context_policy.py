@@ -44,11 +44,17 @@ def fit_to_context(
 
     system = [m for m in msgs[:1] if m["role"] == "system"]
     rest = msgs[len(system) :]
-    dropped = 0
-    # Drop from the oldest; keep the newest message whatever happens.
-    while len(rest) > 1 and count_prompt(system + rest) > budget:
-        rest.pop(0)
-        dropped += 1
+    # Drop from the oldest; keep the newest message whatever happens. The fewest drops that fit is found
+    # by bisection: a long conversation costs a few prompt renders, not one per message left out.
+    low, high = 1, len(rest) - 1  # dropping `high` leaves only the newest message
+    while low < high:
+        mid = (low + high) // 2
+        if count_prompt(system + rest[mid:]) <= budget:
+            high = mid
+        else:
+            low = mid + 1
+    dropped = max(0, min(low, len(rest) - 1))
+    rest = rest[dropped:]
     # A conversation must not open on an assistant turn: some templates refuse that.
     while len(rest) > 1 and rest[0]["role"] == "assistant":
         rest.pop(0)

@@ -156,6 +156,8 @@ class LlamaEngine:
             meta.get("tokenizer.chat_template"),
             bos_token=self._token_text(self._model.token_bos()),
             eos_token=self._token_text(self._model.token_eos()),
+            fallback=config.chat_template,
+            fallback_stops=config.chat_stops,
         )
         self.info = ModelInfo(
             path=str(path),

@@ -27,6 +27,10 @@ class EngineConfig:
     # SmolLM2: 58.6 tok/s off against 51.8 on, interleaved A/B), llama.cpp's "auto" when layers go to a GPU.
     flash_attn: bool | None = None
     n_batch: int = 512
+    # For a model whose GGUF has no chat template (a base model): the template its profile gives
+    # (core.models.profiles), and the strings that end its turn.
+    chat_template: str | None = None
+    chat_stops: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,14 @@ import re
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from core.documents import DocumentsService, EmbedderHost, Hit
 from core.documents.service import SearchMode
-from core.engine import ChatEngine, GenerationOptions
+from core.engine import ChatEngine
 from core.errors import DocumentError
+from core.models.profiles import defaults_for
 from core.resources import resource_path
 from core.store import Store
 
@@ -147,7 +148,8 @@ def _evaluate(
     results: list[QuestionResult] = []
     search_s = 0.0
     answer_s = 0.0
-    options = GenerationOptions(max_tokens=96, temperature=0.0, repeat_penalty=1.1)
+    # The model's measured defaults (as `docs ask` and the chat use them), at the set's answer length.
+    options = replace(defaults_for(engine.info.path).options(), max_tokens=96) if engine is not None else None
     for item in items:
         t = time.perf_counter()
         hits = service.search(item.question, [EVAL_COLLECTION], k)

@@ -39,7 +39,10 @@ class MemoryIndex:
 
     def add(self, memory_id: int, vector: np.ndarray) -> None:
         with self._lock:
-            self._open().add([memory_id], vector.reshape(1, -1))
+            index = self._open()
+            # Opening may have just rebuilt the index from SQLite, which already holds this memory.
+            index.remove([memory_id])
+            index.add([memory_id], vector.reshape(1, -1))
             self._save()
 
     def replace(self, memory_id: int, vector: np.ndarray) -> None:

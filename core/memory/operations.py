@@ -20,9 +20,10 @@ from typing import Generic, TypeVar
 
 from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationResult
 from core.errors import OperationCancelled
-from core.memory import prompts
+from core.memory import prompts, quoting
 from core.memory.adapters import AdapterSet
 from core.memory.prompts import Answer, Decision, MalformedOutput, Operation, Remembered, Turn
+from core.models.profiles import defaults_for
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class MemoryOps:
         memories: Sequence[Remembered],
         *,
         history: Sequence[ChatMessage] = (),
-        base_prompt: str = "",
+        base_prompt: str | None = None,
         max_tokens: int = 256,
         on_text: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
@@ -102,14 +103,47 @@ class MemoryOps:
     ) -> OpOutcome[Answer]:
         """Answer with memories; `on_text` receives the answer's text as it streams (not the JSON around it).
 
-        A streamed answer is not retried (the user already saw it): pass retry=False.
+        A streamed answer is not retried (the user already saw it): pass retry=False. `base_prompt` is the
+        conversation's system prompt; None takes the model's measured default (core.models.profiles).
         """
         n = len(memories)
+        if base_prompt is None:
+            base_prompt = defaults_for(self.engine.info.path).system_prompt
         return self._run(
             "answer",
             prompts.answer_messages(question, memories, history, base_prompt),
             GenerationOptions(max_tokens=max_tokens, grammar=prompts.answer_grammar(n)),
             lambda text: prompts.parse_answer(text, n),
+            cancel,
+            on_text=on_text,
+            attempts=2 if retry else 1,
+        )
+
+    def quote(
+        self,
+        question: str,
+        memories: Sequence[Remembered],
+        *,
+        on_text: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+        retry: bool = True,
+    ) -> OpOutcome[Answer]:
+        """The answer quoted from `memories` (core.memory.quoting), with the answer operation's adapter.
+
+        With no memories the answer can only be "Not mentioned": no model call.
+        """
+        if not memories:
+            return OpOutcome(
+                quoting.finish(question, Answer((), quoting.NOT_MENTIONED), []), "answer", 0.0, 0
+            )
+        n = len(memories)
+        return self._run(
+            "answer",
+            prompts.quote_messages(question, memories),
+            GenerationOptions(
+                max_tokens=quoting.QUOTE_MAX_TOKENS, grammar=quoting.quote_grammar(question, memories)
+            ),
+            lambda text: quoting.finish(question, prompts.parse_answer(text, n), memories),
             cancel,
             on_text=on_text,
             attempts=2 if retry else 1,

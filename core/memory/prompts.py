@@ -46,6 +46,13 @@ ANSWER_INSTRUCTIONS = (
 )
 
 
+QUOTE_INSTRUCTIONS = (
+    "Answer the question with words copied from the one memory that answers it, as few as answer it. "
+    "A memory about someone else does not answer it. When no memory answers it, reply Not mentioned. "
+    'Reply with JSON: {"used": [the memory\'s number], "answer": "..."}.'
+)
+
+
 class MalformedOutput(HearthError):
     """A model's reply that does not parse as its operation's JSON (cut off, or off the schema)."""
 
@@ -169,6 +176,17 @@ def answer_system(memories: Sequence[Remembered], base_prompt: str = "") -> str:
     )
     head = (base_prompt.strip() + "\n\n") if base_prompt.strip() else ""
     return f"{head}What you remember:\n{listed or '(nothing)'}\n\n{ANSWER_INSTRUCTIONS}"
+
+
+def quote_messages(question: str, memories: Sequence[Remembered]) -> list[ChatMessage]:
+    """The quoted answer's prompt (core.memory.quoting holds its grammar): the memories, then the question."""
+    listed = "\n".join(
+        f"{i}. [{m.date}] {m.text}" if m.date else f"{i}. {m.text}" for i, m in enumerate(memories, 1)
+    )
+    # The instructions first: every request shares that prefix (the engine's KV cache keeps it, and
+    # training evaluates it once per batch).
+    system = f"{QUOTE_INSTRUCTIONS}\n\nWhat you remember:\n{listed or '(nothing)'}"
+    return [{"role": "system", "content": system}, {"role": "user", "content": question}]
 
 
 def answer_messages(

@@ -73,6 +73,23 @@ def answer_score(prediction: str, question: Question) -> float:
     return answer_f1(prediction, reference)
 
 
+def holds_answer(text: str, question: Question, share: float = 0.5) -> bool:
+    """Whether `text` (a memory and its date) holds the answer: at least `share` of the reference's words
+    (of one part, for a multi-hop list) are in it. Adversarial questions have no answer to hold."""
+    if question.category == ADVERSARIAL:
+        return False
+    reference = question.answer.split(";")[0]
+    have = set(normalize_answer(text).split())
+    for part in reference.split(",") if question.category == 1 else [reference]:
+        words = [w for w in normalize_answer(part).split() if w not in _VAGUE]
+        if words and sum(w in have for w in words) >= share * len(words):
+            return True
+    return False
+
+
+_VAGUE = frozenset({"likely", "yes", "no", "about", "in", "on", "of", "to", "she", "he", "her", "his"})
+
+
 # ---- extraction -----------------------------------------------------------------------------------------
 
 

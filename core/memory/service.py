@@ -13,7 +13,6 @@ import builtins
 import json
 import logging
 import queue
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -23,11 +22,14 @@ from core import paths
 from core.embeddings import DEFAULT_EMBED_MODEL, TextEncoder
 from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationResult, Priority
 from core.errors import MemoryEditError, OperationCancelled
-from core.memory import prompts
+from core.memory import entities, prompts, quoting, sources
 from core.memory.adapters import AdapterSet, load_adapters
 from core.memory.index import MemoryIndex
 from core.memory.operations import MemoryOps
 from core.memory.prompts import Remembered, Turn
+from core.memory.recall import HybridRecall, in_third_person
+
+__all__ = ["Asked", "ChatAnswer", "MemoryService", "Recalled", "in_third_person", "memories_json"]
 from core.runtime import EngineHost, spec_from_settings
 from core.settings import Settings
 from core.store import Conversation, Memory, MemoryRun, Store
@@ -52,11 +54,15 @@ class Recalled:
 @dataclass(frozen=True)
 class Asked:
     answer: str
-    used: list[Memory]
-    recalled: list[Recalled]
+    used: list[Memory]  # the memory the answer is quoted from; [] when it says "Not mentioned"
+    recalled: list[Recalled]  # every memory it looked at
     ms: float
     adapter: str | None
     error: str = ""
+
+    @property
+    def not_mentioned(self) -> bool:
+        return not self.used and self.answer.rstrip(".") == quoting.NOT_MENTIONED
 
 
 @dataclass(frozen=True)
@@ -87,8 +93,12 @@ class MemoryService:
         *,
         embed_model: str = DEFAULT_EMBED_MODEL,
         root: Path | None = None,
+        learning: str = "linked",
     ) -> None:
         self.store = store
+        # "linked": the update decision's UPDATE/DELETE adds the new fact and links the old memory to it
+        # (superseded, kept for questions about the past); "add-only": no update decision, Mem0 2026-style.
+        self.learning = learning
         self.memories = store.memories
         self.host = host
         self.settings = settings
@@ -96,11 +106,20 @@ class MemoryService:
         self.index = MemoryIndex(
             self.memories, encoder, embed_model, paths.memory_dir(self.root) / "index.faiss"
         )
+        self.recaller = HybridRecall(self.memories, self.index)
         self._write_lock = threading.RLock()  # one change of store + index at a time
         self._listeners: builtins.list[Callable[[MemoryRun], None]] = []
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._closing = threading.Event()
+        self._analyse_old()
+
+    def _analyse_old(self) -> None:
+        """Subjects and names for memories kept before they were (schema v9): a rule, no model call."""
+        for m in self.memories.unanalysed():
+            self.memories.set_names(
+                m.id, entities.subject_of(m.text), entities.names_field(m.text, m.happened_at)
+            )
 
     # ---- switches ----
 
@@ -139,7 +158,13 @@ class MemoryService:
         with self._write_lock:
             vector = self.index.embed([text])[0]
             memory = self.memories.add(
-                text, vector.tobytes(), embed_model=self.index.embed_model, source="manual", event="EDIT"
+                text,
+                vector.tobytes(),
+                embed_model=self.index.embed_model,
+                source="manual",
+                event="EDIT",
+                subject=entities.subject_of(text),
+                names=entities.names_field(text),
             )
             self.index.add(memory.id, vector)
             return memory
@@ -148,7 +173,15 @@ class MemoryService:
         text = _clean(text)
         with self._write_lock:
             vector = self.index.embed([text])[0]
-            memory = self.memories.update(memory_id, text, vector.tobytes(), event="EDIT")
+            old = self.memories.get(memory_id)
+            memory = self.memories.update(
+                memory_id,
+                text,
+                vector.tobytes(),
+                event="EDIT",
+                subject=entities.subject_of(text),
+                names=entities.names_field(text, old.happened_at),
+            )
             self.index.replace(memory_id, vector)
             return memory
 
@@ -171,13 +204,12 @@ class MemoryService:
     def recall(
         self, text: str, k: int | None = None, threshold: float | None = None
     ) -> builtins.list[Recalled]:
-        """The memories relevant to `text`, most similar first."""
+        """The memories that best answer `text` (hybrid recall: core.memory.recall), best first."""
         if not text.strip() or self.memories.count() == 0:
             return []
         k = k if k is not None else self.settings.get("memory_recall_k")
         threshold = threshold if threshold is not None else self.settings.get("memory_recall_threshold")
-        vector = self.index.embed([in_third_person(text)])[0]
-        return [Recalled(m, s) for m, s in self.index.search(vector, k, threshold)]
+        return [Recalled(f.memory, f.score) for f in self.recaller.recall(text, k, threshold)]
 
     def recall_for(self, conversation: Conversation, text: str) -> builtins.list[Recalled]:
         return self.recall(text) if self.enabled_for(conversation) else []
@@ -191,34 +223,47 @@ class MemoryService:
         on_text: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> ChatAnswer:
-        """Stream a chat answer written with `recalled` memories (the answer operation, with its adapter).
+        """Stream a chat answer to a question from `recalled` memories: quoted from the one that answers it
+        (the answer operation, with its adapter, under the grammar of core.memory.quoting).
 
-        `history` is the conversation as the model would see it, its last message the user's.
+        When none does ("Not mentioned"), or the message is no question, the chat answers as it would
+        without memory (nothing of the quoting pass is shown). `history` is the conversation as the model
+        would see it, its last message the user's.
         """
-        system = next((m["content"] for m in history if m["role"] == "system"), "")
-        past = [m for m in history if m["role"] != "system"]
-        question = past.pop()["content"]
+        question = history[-1]["content"]
+        if not quoting.is_question(question) or not recalled:
+            return ChatAnswer(engine.chat(list(history), options, on_token=on_text, cancel=cancel), [])
         shown = [r.remembered() for r in recalled]
         adapters = self._adapters(engine)
-        opts = replace(options, grammar=prompts.answer_grammar(len(shown)), adapter=adapters.name("answer"))
+        opts = replace(
+            options,
+            grammar=quoting.quote_grammar(question, shown),
+            adapter=adapters.name("answer"),
+            max_tokens=quoting.QUOTE_MAX_TOKENS,
+            temperature=0.0,
+        )
         stream = prompts.AnswerStream()
-        texts: builtins.list[str] = []
+        streamed: builtins.list[str] = []
 
         def on_token(piece: str) -> None:
             text = stream.feed(piece)
-            if text:
-                texts.append(text)
+            # The memory is chosen before the answer's text starts: "Not mentioned" is never shown.
+            if text and not stream.raw.startswith('{"used": []'):
+                streamed.append(text)
                 if on_text is not None:
                     on_text(text)
 
-        messages = prompts.answer_messages(question, shown, past, base_prompt=system)
-        result = engine.chat(messages, opts, on_token=on_token, cancel=cancel)
+        result = engine.chat(prompts.quote_messages(question, shown), opts, on_token=on_token, cancel=cancel)
         try:
-            parsed = prompts.parse_answer(result.text, len(shown))
-            text, used = parsed.text, [recalled[i - 1].memory for i in parsed.used]
+            parsed = quoting.finish(question, prompts.parse_answer(result.text, len(shown)), shown)
         except prompts.MalformedOutput:  # cut off (stopped, or out of tokens): keep what was shown
-            text, used = "".join(texts), []
-        return ChatAnswer(replace(result, text=text), used)
+            return ChatAnswer(replace(result, text="".join(streamed)), [])
+        if not parsed.used:
+            return ChatAnswer(engine.chat(list(history), options, on_token=on_text, cancel=cancel), [])
+        shown_text = "".join(streamed)
+        if on_text is not None and parsed.text.startswith(shown_text) and parsed.text != shown_text:
+            on_text(parsed.text[len(shown_text) :])  # the date a time question's quote gets
+        return ChatAnswer(replace(result, text=parsed.text), [recalled[i - 1].memory for i in parsed.used])
 
     def ask(
         self,
@@ -226,19 +271,30 @@ class MemoryService:
         *,
         k: int | None = None,
         threshold: float | None = None,
-        max_tokens: int = 256,
         on_text: Callable[[str], None] | None = None,
     ) -> Asked:
-        """Answer `question` from memory alone (the CLI's `memory ask`)."""
+        """Answer `question` from memory alone (the CLI's `memory ask`, the Memory panel): a quote from the
+        memory that answers it, or "Not mentioned." with the memories it looked at."""
         recalled = self.recall(question, k, threshold)
         ops = self.ops(priority=Priority.FOREGROUND)
-        outcome = ops.answer(
+        streamed: builtins.list[str] = []
+
+        def show(text: str) -> None:
+            streamed.append(text)
+            if on_text is not None:
+                on_text(text)
+
+        outcome = ops.quote(
             question,
             [r.remembered() for r in recalled],
-            max_tokens=max_tokens,
-            on_text=on_text,
+            on_text=show if on_text is not None else None,
             retry=on_text is None,
         )
+        so_far = "".join(streamed)
+        if on_text is not None and outcome.value is not None and outcome.value.text.startswith(so_far):
+            rest = outcome.value.text[len(so_far) :]  # the date of a time question's quote, a full stop
+            if rest:
+                on_text(rest)
         if outcome.value is None:
             return Asked("", [], recalled, outcome.ms, outcome.adapter, outcome.error)
         used = [recalled[i - 1].memory for i in outcome.value.used]
@@ -272,11 +328,13 @@ class MemoryService:
         source_ids: Sequence[int | str] = (),
         cancel: threading.Event | None = None,
         progress: Callable[[int, int], None] | None = None,
+        said: str | None = None,
     ) -> _Counts:
         """Extract facts from `turns`, a few at a time, and fold each into memory.
 
         `source_ids` run parallel to `turns` (message ids, or dialogue ids): each memory keeps those of the
-        turns it came from.
+        turns it came from. A fact must be grounded in `said` (a chat's user sentences: sources.grounded),
+        or, when it is None, name only people, places and dates its turns name.
         """
         counts = _Counts()
         for start in range(0, len(turns), WINDOW_TURNS):
@@ -287,8 +345,18 @@ class MemoryService:
                 counts.bump("skipped")
                 self.memories.log("SKIP", run_id=run.id, detail=f"extraction: {extracted.error}")
                 continue
+            heard = " ".join(f"{t.speaker}: {t.text}" for t in window)  # speakers name their own facts
             for fact in extracted.value:
                 counts.bump("facts")
+                ok = (
+                    sources.grounded(fact, said)
+                    if said is not None
+                    else sources.grounded(fact, heard, names_only=True)
+                )
+                if not ok:  # not said by the person it would be about: the model's own words
+                    counts.bump("skipped")
+                    self.memories.log("SKIP", run_id=run.id, fact=fact, detail="not said by the user")
+                    continue
                 self._fold(fact, ops, run, counts, _day(date), conversation_id, source, ids, cancel)
             if progress is not None:
                 progress(min(start + WINDOW_TURNS, len(turns)), len(turns))
@@ -308,10 +376,13 @@ class MemoryService:
     ) -> None:
         vector = self.index.embed([fact])[0]
         neighbours = self.index.search(vector, UPDATE_NEIGHBOURS, NEIGHBOUR_MIN)
+        neighbours = [(m, s) for m, s in neighbours if m.current]
         if not neighbours:  # nothing related is stored: ADD is the only sensible decision
             decision = prompts.Decision("ADD", 0, fact)
         elif neighbours[0][1] >= DUPLICATE_MIN:
             decision = prompts.Decision("NONE", 1, "")
+        elif self.learning == "add-only":
+            decision = prompts.Decision("ADD", 0, fact)
         else:
             shown = [Remembered(m.text) for m, _ in neighbours]
             decided = ops.decide(fact, shown, cancel=cancel)
@@ -321,11 +392,16 @@ class MemoryService:
                 return
             decision = decided.value
         with self._write_lock:
-            if decision.event == "ADD":
-                # The extracted fact, not the decision's paraphrase: a small model's rewording drifts.
+            if decision.event in ("ADD", "UPDATE", "DELETE"):
+                # Add-only, with links: an UPDATE stores the merged text as a new memory and a DELETE the
+                # fact that ended the old one; the old memory stays, superseded, for "when did..." questions.
+                # An ADD stores the extracted fact, not the decision's paraphrase: a small model's
+                # rewording drifts.
+                text = decision.text if decision.event == "UPDATE" else fact
+                new_vector = vector if text == fact else self.index.embed([text])[0]
                 memory = self.memories.add(
-                    fact,
-                    vector.tobytes(),
+                    text,
+                    new_vector.tobytes(),
                     embed_model=self.index.embed_model,
                     source=source,
                     conversation_id=conversation_id,
@@ -333,35 +409,23 @@ class MemoryService:
                     happened_at=date,
                     run_id=run.id,
                     fact=fact,
+                    subject=entities.subject_of(text),
+                    names=entities.names_field(text, date),
                 )
-                self.index.add(memory.id, vector)
-                counts.bump("added")
-            elif decision.event == "UPDATE":
-                target = neighbours[decision.index - 1][0]
-                new_vector = self.index.embed([decision.text])[0]
-                self.memories.update(
-                    target.id,
-                    decision.text,
-                    new_vector.tobytes(),
-                    run_id=run.id,
-                    fact=fact,
-                    source_ids=source_ids,
-                    happened_at=date or None,
-                )
-                self.index.replace(target.id, new_vector)
-                counts.bump("updated")
-            elif decision.event == "DELETE":
-                target = neighbours[decision.index - 1][0]
-                self.memories.delete(target.id, run_id=run.id, fact=fact)
-                self.index.remove([target.id])
-                counts.bump("deleted")
+                self.index.add(memory.id, new_vector)
+                if decision.event == "ADD":
+                    counts.bump("added")
+                else:
+                    target = neighbours[decision.index - 1][0]
+                    self.memories.supersede(target.id, memory.id, run_id=run.id, fact=fact)
+                    counts.bump("updated" if decision.event == "UPDATE" else "deleted")
             else:
                 same = neighbours[max(decision.index, 1) - 1][0]
                 self.memories.log("NONE", run_id=run.id, memory_id=same.id, fact=fact)
                 counts.bump("unchanged")
 
     def remember_exchange(
-        self, conversation_id: int, cancel: threading.Event | None = None
+        self, conversation_id: int, cancel: threading.Event | None = None, ops: MemoryOps | None = None
     ) -> MemoryRun | None:
         """Learn from the messages of a conversation not yet looked at. None when there was nothing to do."""
         conversation = self.store.conversations.get(conversation_id)
@@ -375,18 +439,22 @@ class MemoryService:
         if not new or any(m.status == "streaming" for m in new):
             return None
         kept = [m for m in new if m.content and m.status != "error"]
-        turns = [Turn("User" if m.role == "user" else "Assistant", m.content) for m in kept]
+        # Only what the user said about themselves is learnt; the assistant's words are context.
+        picked, said = sources.chat_turns(
+            [Turn("User" if m.role == "user" else "Assistant", m.content) for m in kept]
+        )
         run = self.memories.begin_run("exchange", conversation_id)
-        ops = self.ops()
+        ops = ops or self.ops()
         try:
             counts = self.learn(
-                turns,
+                [t for _, t in picked],
                 run=run,
                 ops=ops,
                 date=new[-1].created_at[:10],
                 conversation_id=conversation_id,
-                source_ids=[m.id for m in kept],
+                source_ids=[kept[i].id for i, _ in picked],
                 cancel=cancel,
+                said=said,
             )
         except OperationCancelled:
             return self.memories.finish_run(run.id, "cancelled", {}, timings=ops.timings.as_dict())
@@ -486,30 +554,6 @@ class MemoryService:
         if self._worker is not None:
             self._queue.put(None)
             self._worker.join(timeout=10)
-
-
-_FIRST_PERSON = [
-    (re.compile(p, re.IGNORECASE), r)
-    for p, r in (
-        (r"\bI'm\b|\bI am\b", "User is"),
-        (r"\bI've\b", "User has"),
-        (r"\bI'd\b", "User would"),
-        (r"\bI'll\b", "User will"),
-        (r"\bmy\b|\bmine\b", "User's"),
-        (r"\bI\b|\bme\b|\bmyself\b", "User"),
-    )
-]
-
-
-def in_third_person(text: str) -> str:
-    """The user's words about themselves as memories say them ("my dog" -> "User's dog").
-
-    Memories are stored in the third person; with MiniLM, "What is my dog called?" scores 0.52 against
-    "User has a dog named Rex." and 0.74 once rewritten, while unrelated memories stay below 0.35.
-    """
-    for pattern, replacement in _FIRST_PERSON:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 def _day(date: str) -> str:

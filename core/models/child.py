@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import queue
 import subprocess
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import core
 from core.errors import OperationCancelled
+from core.frozen import python_command
 
 PROJECT_ROOT = Path(core.__file__).resolve().parent.parent
 
@@ -36,7 +36,10 @@ def run_child(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
 ) -> ChildResult:
-    """Run `python args...`, calling on_line for each line it prints; kill it when cancel is set."""
+    """Run `python args...`, calling on_line for each line it prints; kill it when cancel is set.
+
+    From a frozen bundle, "python" is the bundle's own executable acting as Python (core.frozen).
+    """
     child_env = {**os.environ, **(env or {})}
     # The child must import this very `core` package, wherever it was imported from.
     child_env["PYTHONPATH"] = os.pathsep.join(
@@ -44,7 +47,7 @@ def run_child(
     )
     child_env["PYTHONUNBUFFERED"] = "1"
     proc = subprocess.Popen(
-        [sys.executable, *args],
+        [*python_command(), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,

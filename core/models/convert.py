@@ -3,7 +3,8 @@
 llama.cpp's `convert_hf_to_gguf.py` (with its `conversion/` package and its own `gguf-py`) is not in the
 llama-cpp-python wheel, only in its source distribution. Hearth fetches that sdist for the installed
 llama-cpp-python version from PyPI with pip, once, and keeps just the converter in the user cache dir
-(`install_converter`); HEARTH_CONVERTER_DIR can point at a llama.cpp checkout instead. The converter then
+(`install_converter`); the desktop bundle ships its own copy (core.frozen), and HEARTH_CONVERTER_DIR can
+point at a llama.cpp checkout instead. The converter then
 runs as a child process (it needs torch, transformers, numpy and, for SentencePiece tokenizers,
 sentencepiece), writing to a temp file that is checked and moved into place only on success.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 import platformdirs
 
 from core.errors import ConvertError, OperationCancelled
+from core.frozen import CONVERTER_FOLDER, bundle_dir
 from core.models.catalog import ModelCatalog, Provenance
 from core.models.child import run_child
 from core.models.gguf_info import read_gguf
@@ -50,10 +52,14 @@ def llama_cpp_version() -> str:
 
 
 def converter_dir() -> Path:
-    """Where the converter lives: HEARTH_CONVERTER_DIR, else the cache copy for this llama-cpp-python."""
+    """Where the converter lives: HEARTH_CONVERTER_DIR, else the desktop bundle's own copy, else the cache
+    copy for this llama-cpp-python."""
     override = os.environ.get(CONVERTER_ENV)
     if override:
         return Path(override).expanduser()
+    bundle = bundle_dir()
+    if bundle is not None and converter_installed(bundle / CONVERTER_FOLDER):
+        return bundle / CONVERTER_FOLDER
     cache = Path(platformdirs.user_cache_dir("Hearth", appauthor=False))
     return cache / f"llama.cpp-converter-{llama_cpp_version()}"
 

@@ -1,4 +1,4 @@
-"""A curated starter list of small instruct models, with the memory each quantization needs.
+"""A curated starter list of small instruct and function-calling models, with the memory each quant needs.
 
 Shapes are the models' published configurations; sizes and memory are estimates from bits per weight
 (the hub's real file sizes are shown by `hearth models files REPO`).
@@ -22,6 +22,7 @@ class Starter:
     context_length: int
     shape: ModelShape
     note: str
+    profile: str  # its family in core.models.profiles (chat defaults; "unmeasured" for all but SmolLM2)
 
     def memory(self, quant: str, n_ctx: int = 4096) -> MemoryNeed:
         weights = int(self.n_params * QUANT_TYPES[quant].bits_per_weight / 8)
@@ -37,46 +38,73 @@ class Starter:
         return check_fit(need, self.shape.n_layers, 0, device)
 
 
+# The small instruct and function-calling models people pick in 2025-26, and TinyAgent (the assistant's
+# reference planner). Shapes from each model's config.json: layers, embedding, heads, KV heads, vocabulary
+# (and head size where it is not embedding / heads). Their chat defaults are in core.models.profiles:
+# none of these was measured here (no hub is reachable from the machines Hearth is built on).
 STARTERS: tuple[Starter, ...] = (
     Starter(
-        "SmolLM2 360M Instruct",
-        "HuggingFaceTB/SmolLM2-360M-Instruct-GGUF",
-        362_000_000,
-        8192,
-        ModelShape(32, 960, 15, 5, 49152),
-        "tiny and quick; simple questions",
-    ),
-    Starter(
-        "SmolLM2 1.7B Instruct",
-        "HuggingFaceTB/SmolLM2-1.7B-Instruct-GGUF",
-        1_711_000_000,
-        8192,
-        ModelShape(24, 2048, 32, 32, 49152),
-        "good small all-rounder",
-    ),
-    Starter(
-        "Qwen2.5 0.5B Instruct",
-        "Qwen/Qwen2.5-0.5B-Instruct-GGUF",
-        494_000_000,
+        "Qwen3 0.6B",
+        "Qwen/Qwen3-0.6B-GGUF",
+        751_600_000,
         32768,
-        ModelShape(24, 896, 14, 2, 151936),
-        "multilingual, follows formats well",
+        ModelShape(28, 1024, 16, 8, 151936, head_dim=128),
+        "tiny and multilingual; thinks aloud unless told /no_think",
+        "qwen3",
     ),
     Starter(
-        "Qwen2.5 1.5B Instruct",
-        "Qwen/Qwen2.5-1.5B-Instruct-GGUF",
-        1_544_000_000,
+        "Qwen3 1.7B",
+        "Qwen/Qwen3-1.7B-GGUF",
+        2_031_000_000,
         32768,
-        ModelShape(28, 1536, 12, 2, 151936),
-        "multilingual; strong for its size",
+        ModelShape(28, 2048, 16, 8, 151936, head_dim=128),
+        "strong for its size; tool calling",
+        "qwen3",
     ),
     Starter(
-        "Qwen2.5 3B Instruct",
-        "Qwen/Qwen2.5-3B-Instruct-GGUF",
-        3_086_000_000,
+        "Qwen3 4B",
+        "Qwen/Qwen3-4B-GGUF",
+        4_022_000_000,
         32768,
-        ModelShape(36, 2048, 16, 2, 151936),
+        ModelShape(36, 2560, 32, 8, 151936, head_dim=128),
         "the strongest here; needs more memory",
+        "qwen3",
+    ),
+    Starter(
+        "Gemma 3 1B Instruct",
+        "ggml-org/gemma-3-1b-it-GGUF",
+        999_900_000,
+        32768,
+        ModelShape(26, 1152, 4, 1, 262144, head_dim=256),
+        "fluent and quick; 140 languages",
+        "gemma3",
+    ),
+    Starter(
+        "Gemma 3 4B Instruct",
+        "ggml-org/gemma-3-4b-it-GGUF",
+        3_880_000_000,
+        131072,
+        ModelShape(34, 2560, 8, 4, 262208, head_dim=256),
+        "capable writer; long context",
+        "gemma3",
+    ),
+    Starter(
+        "SmolLM3 3B",
+        "ggml-org/SmolLM3-3B-GGUF",
+        3_075_000_000,
+        65536,
+        ModelShape(36, 2048, 16, 4, 128256),
+        "fully open; reasoning on request (/think)",
+        "smollm3",
+    ),
+    Starter(
+        "Phi-4 mini Instruct",
+        "unsloth/Phi-4-mini-instruct-GGUF",
+        3_836_000_000,
+        131072,
+        ModelShape(32, 3072, 24, 8, 200064),
+        "reasoning, maths and code; function calling",
+        "phi4",
     ),
     Starter(
         "Llama 3.2 1B Instruct",
@@ -85,6 +113,7 @@ STARTERS: tuple[Starter, ...] = (
         131072,
         ModelShape(16, 2048, 32, 8, 128256),
         "fast; long context",
+        "llama3",
     ),
     Starter(
         "Llama 3.2 3B Instruct",
@@ -93,38 +122,34 @@ STARTERS: tuple[Starter, ...] = (
         131072,
         ModelShape(28, 3072, 24, 8, 128256),
         "capable general assistant",
+        "llama3",
     ),
     Starter(
-        "Phi-3 mini 4k Instruct",
-        "microsoft/Phi-3-mini-4k-instruct-gguf",
-        3_821_000_000,
-        4096,
-        ModelShape(32, 3072, 32, 32, 32064),
-        "reasoning and code; short context",
-    ),
-    Starter(
-        "Phi-3.5 mini Instruct",
-        "bartowski/Phi-3.5-mini-instruct-GGUF",
-        3_821_000_000,
-        131072,
-        ModelShape(32, 3072, 32, 32, 32064),
-        "reasoning and code; long context",
-    ),
-    Starter(
-        "Gemma 2 2B Instruct",
-        "bartowski/gemma-2-2b-it-GGUF",
-        2_614_000_000,
+        "SmolLM2 360M Instruct",
+        "HuggingFaceTB/SmolLM2-360M-Instruct-GGUF",
+        362_000_000,
         8192,
-        ModelShape(26, 2304, 8, 4, 256000, head_dim=256),
-        "fluent writing",
+        ModelShape(32, 960, 15, 5, 49152),
+        "the embedded model's bigger sibling; simple questions",
+        "smollm2",
     ),
     Starter(
-        "TinyLlama 1.1B Chat",
-        "TheBloke/TinyLlama-1.1B-Chat-v1.0-GGUF",
-        1_100_000_000,
-        2048,
-        ModelShape(22, 2048, 32, 4, 32000),
-        "small classic chat model",
+        "xLAM-2 1B (function calling)",
+        "Salesforce/xLAM-2-1b-fc-r-gguf",
+        1_544_000_000,
+        32768,
+        ModelShape(28, 1536, 12, 2, 151936),
+        "tuned for tool calls (Qwen2.5 1.5B base); research licence",
+        "xlam2",
+    ),
+    Starter(
+        "FunctionGemma 270M",
+        "unsloth/functiongemma-270m-it-GGUF",
+        268_100_000,
+        32768,
+        ModelShape(18, 640, 4, 1, 262144, head_dim=256),
+        "tiny function caller; meant to be fine-tuned, not to chat",
+        "functiongemma",
     ),
     Starter(
         "TinyAgent 1.1B",
@@ -132,7 +157,8 @@ STARTERS: tuple[Starter, ...] = (
         1_100_000_000,
         2048,
         ModelShape(22, 2048, 32, 4, 32000),
-        "tuned for tool calling (function plans)",
+        "tuned for tool calling (function plans); the assistant's reference",
+        "tinyagent",
     ),
 )
 

@@ -2,7 +2,7 @@
 shares one loaded model between every service (below all of them: services import this, never the
 reverse)."""
 
-from core.runtime.factory import EngineFactory, open_engine, open_local
+from core.runtime.factory import EngineFactory, open_engine, open_local, open_remote
 from core.runtime.host import EngineHost, HostState
 from core.runtime.spec import EngineSpec, spec_from_settings
 
@@ -13,5 +13,6 @@ __all__ = [
     "HostState",
     "open_engine",
     "open_local",
+    "open_remote",
     "spec_from_settings",
 ]

@@ -10,6 +10,7 @@ from core.store.catalog import CatalogTable
 from core.store.conversations import ConversationStore
 from core.store.database import open_database, schema_version
 from core.store.documents import DocumentStore
+from core.store.lock import StoreLock
 from core.store.memories import Memory, MemoryEvent, MemoryRun, MemoryStore
 from core.store.records import (
     Conversation,
@@ -20,9 +21,11 @@ from core.store.records import (
     MessageStatus,
     ModelRecord,
     Place,
+    RemoteEngineRecord,
     Turn,
 )
 from core.store.reminders import Reminder, ReminderStore
+from core.store.remote_engines import RemoteEngineStore
 from core.store.settings_table import SettingsTable
 
 
@@ -31,12 +34,15 @@ class Store:
 
     def __init__(self, root: Path | None = None, *, recover: bool = True) -> None:
         """Args:
-        recover: mark answers left 'streaming' by a crash as incomplete. Only the app's own store does
-            this; a second handle opened while the app streams (the model catalog's) must not.
+        recover: mark answers left 'streaming' by a crash as incomplete. It runs only when no other Store
+            has this data folder open, in this process or another (core/store/lock.py): while the app
+            streams an answer, the CLI or a second handle (the model catalog's) must leave it alone.
         """
         self.root = root or paths.data_dir()
         self.path = paths.database_path(self.root)
         self.db, self._lock = open_database(self.path)
+        self._holder = StoreLock(self.root)
+        sole = self._holder.try_sole()
         self.conversations = ConversationStore(self.db, self._lock)
         self.settings = SettingsTable(self.db, self._lock)
         self.catalog = CatalogTable(self.db, self._lock)
@@ -44,9 +50,12 @@ class Store:
         self.actions = ActionStore(self.db, self._lock)
         self.reminders = ReminderStore(self.db, self._lock)
         self.memories = MemoryStore(self.db, self._lock)
-        self.recovered_messages = self.conversations.mark_interrupted() if recover else 0
-        if recover:
+        self.remote_engines = RemoteEngineStore(self.db, self._lock)
+        self.recovered_messages = 0
+        if recover and sole:
+            self.recovered_messages = self.conversations.mark_interrupted()
             self.memories.mark_interrupted_runs()
+        self._holder.share()
 
     @property
     def schema_version(self) -> int:
@@ -55,6 +64,7 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self.db.conn.close()
+        self._holder.release()
 
 
 __all__ = [
@@ -76,6 +86,8 @@ __all__ = [
     "Turn",
     "MessageStatus",
     "ModelRecord",
+    "RemoteEngineRecord",
+    "RemoteEngineStore",
     "Reminder",
     "ReminderStore",
     "SettingsTable",

@@ -34,6 +34,10 @@ METRIC_COLUMNS = (
     "threads",
     "engine",
     "route",
+    "voice_stt_ms",
+    "voice_tool_ms",
+    "voice_audio_ms",
+    "voice_tts_ms",
 )
 
 
@@ -73,14 +77,22 @@ class ConversationStore:
             return [from_row(Conversation, r) for r in rows]
 
     def update(self, conversation_id: int, **changes: str | int) -> Conversation:
-        allowed = {"title", "system_prompt", "model", "memory_paused", "memory_through"}
+        allowed = {
+            "title",
+            "system_prompt",
+            "model",
+            "memory_paused",
+            "memory_through",
+            "routing",
+            "routing_remote",
+        }
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"Cannot change {', '.join(sorted(unknown))} of a conversation.")
         self.get(conversation_id)
         with self._lock, self._db.conn:
             # Memory bookkeeping is not activity: it must not move the conversation up the list.
-            touched = bool(set(changes) & {"title", "system_prompt", "model"})
+            touched = bool(set(changes) & {"title", "system_prompt", "model", "routing", "routing_remote"})
             self._db.table("conversations").update(
                 conversation_id, {**changes, **({"updated_at": now_iso()} if touched else {})}
             )
@@ -189,6 +201,20 @@ class ConversationStore:
                 "role = 'assistant' and completion_tokens is not null", order_by="id desc", limit=limit
             )
             return [from_row(Message, r) for r in rows]
+
+    def engine_counts(self) -> dict[str, float]:
+        """Answers by where they ran: {"local", "remote", "local_j"}: the joules measured on this machine
+        (local answers, and the local attempt of an answer that fell back to a remote engine)."""
+        sql = """
+            select
+              sum(case when engine like 'remote:%' then 0 else 1 end) as local,
+              sum(case when engine like 'remote:%' then 1 else 0 end) as remote,
+              coalesce(sum(energy_j), 0) as local_j
+            from messages where role = 'assistant' and completion_tokens is not null
+        """
+        with self._lock:
+            row = self._db.execute(sql).fetchone()
+        return {"local": int(row[0] or 0), "remote": int(row[1] or 0), "local_j": float(row[2] or 0.0)}
 
     def mark_interrupted(self) -> int:
         """Answers still 'streaming' when the store opens were cut off by a crash: keep them, as incomplete."""

@@ -27,6 +27,14 @@ class Memory:
     source_ids: str = "[]"
     happened_at: str = ""
     embed_model: str = ""
+    subject: str = ""  # "User", or the person the memory is about
+    names: str | None = None  # the people, places and dates it names (space-separated); None: not analysed
+    superseded_by: int | None = None  # the newer memory that replaced it
+    superseded_at: str | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_by is None
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,7 @@ class MemoryRun:
 class MemoryEvent:
     id: int
     at: str
-    event: str  # ADD | UPDATE | DELETE | NONE | SKIP | EDIT | FORGET
+    event: str  # ADD | UPDATE | DELETE | NONE | SKIP | EDIT | FORGET | SUPERSEDE
     run_id: int | None = None
     memory_id: int | None = None
     fact: str = ""
@@ -100,6 +108,8 @@ class MemoryStore:
         run_id: int | None = None,
         fact: str = "",
         event: str = "ADD",
+        subject: str = "",
+        names: str | None = None,
     ) -> Memory:
         now = now_iso()
         with self._lock, self._db.conn:
@@ -115,6 +125,8 @@ class MemoryStore:
                         "updated_at": now,
                         "embed_model": embed_model,
                         "vector": vector,
+                        "subject": subject,
+                        "names": names,
                     }
                 )
             )
@@ -132,9 +144,15 @@ class MemoryStore:
         event: str = "UPDATE",
         source_ids: Sequence[int | str] = (),
         happened_at: str | None = None,
+        subject: str | None = None,
+        names: str | None = None,
     ) -> Memory:
         old = self.get(memory_id)
         changes: dict[str, Any] = {"text": text, "vector": vector, "updated_at": now_iso()}
+        if subject is not None:
+            changes["subject"] = subject
+        if names is not None:
+            changes["names"] = names
         if source_ids:
             merged = list(dict.fromkeys([*json.loads(old.source_ids or "[]"), *source_ids]))
             changes["source_ids"] = json.dumps(merged)
@@ -153,6 +171,39 @@ class MemoryStore:
             self._db.table("memories").delete(memory_id)
             self._log(event, run_id=run_id, memory_id=memory_id, fact=fact, old_text=old.text)
         return old
+
+    def supersede(
+        self, memory_id: int, by: int | None, *, run_id: int | None = None, fact: str = ""
+    ) -> Memory:
+        """Mark a memory as no longer true now (kept for questions about the past), replaced by `by`."""
+        old = self.get(memory_id)
+        with self._lock, self._db.conn:
+            self._db.table("memories").update(
+                memory_id, {"superseded_by": by if by is not None else 0, "superseded_at": now_iso()}
+            )
+            self._log("SUPERSEDE", run_id=run_id, memory_id=memory_id, fact=fact, old_text=old.text,
+                      detail=f"by memory {by}" if by else "no longer true")  # fmt: skip
+        return self.get(memory_id)
+
+    def set_names(self, memory_id: int, subject: str, names: str) -> None:
+        """Store what a memory is about and names (its analysis, not a change of text: no event)."""
+        with self._lock, self._db.conn:
+            self._db.table("memories").update(memory_id, {"subject": subject, "names": names})
+
+    def unanalysed(self) -> builtins.list[Memory]:
+        """Memories from before subjects and names were kept (schema v9): MemoryService fills them in."""
+        with self._lock:
+            rows = self._db.table("memories").rows_where("names is null", select=_MEMORY_COLUMNS)
+            return [from_row(Memory, r) for r in rows]
+
+    def search_fts(self, match: str, limit: int) -> builtins.list[tuple[int, float]]:
+        """(memory id, BM25 score) for an FTS5 match expression over text, subject and names; best first."""
+        with self._lock:
+            rows = self._db.execute(
+                "select rowid, rank from memories_fts where memories_fts match ? order by rank limit ?",
+                [match, limit],
+            ).fetchall()
+        return [(int(i), -float(r)) for i, r in rows]
 
     def set_vector(self, memory_id: int, vector: bytes, embed_model: str) -> None:
         """Store a memory's vector from another embedding model (no change of text, so no event)."""
@@ -302,5 +353,6 @@ class MemoryStore:
 
 
 _MEMORY_COLUMNS = (
-    "id, text, conversation_id, source, source_ids, happened_at, created_at, updated_at, embed_model"
+    "id, text, conversation_id, source, source_ids, happened_at, created_at, updated_at, embed_model, "
+    "subject, names, superseded_by, superseded_at"
 )

@@ -316,6 +316,47 @@ def _v8_message_queue_and_engine(db: sqlite_utils.Database) -> None:
     )  # why that engine answered (local only, fallback and why...)
 
 
+def _v9_remote_engines_and_routing(db: sqlite_utils.Database) -> None:
+    # OpenAI-compatible endpoints the user added. Keys are never here: the keyring (or a 0600 file) holds them.
+    db.table("remote_engines").create(
+        {
+            "name": str,
+            "url": str,
+            "added_at": str,
+            "checked_at": str,  # last `engines test`
+            "probe": str,  # JSON: capabilities, context size and models that test found
+        },
+        pk="name",
+        not_null={"url", "added_at"},
+        defaults={"checked_at": "", "probe": ""},
+    )
+    # Per conversation: "" follows the routing setting; else local | remote | local_first.
+    db.table("conversations").add_column("routing", str, not_null_default="")
+    db.table("conversations").add_column("routing_remote", str, not_null_default="")
+
+
+def _v10_memory_subjects_and_links(db: sqlite_utils.Database) -> None:
+    """Whom each memory is about and what it names, searchable with BM25; superseded memories kept, linked."""
+    memories = db.table("memories")
+    memories.add_column("subject", str, not_null_default="")  # "User", or the person the memory is about
+    # Names, places and dates the memory names, space-separated (FTS5 indexes them beside the text). NULL
+    # until analysed: MemoryService fills it for memories from before this version when it opens.
+    memories.add_column("names", str)
+    # A memory replaced by a newer one (a job, a city that changed) stays for "when did..." questions.
+    memories.add_column("superseded_by", int)
+    memories.add_column("superseded_at", str)
+    memories.enable_fts(["text", "subject", "names"], create_triggers=True, tokenize="porter unicode61")
+    memories.rebuild_fts()
+
+
+def _v11_message_voice_latency(db: sqlite_utils.Database) -> None:
+    # A spoken turn's latency, from the end of the user's speech (core/voice/latency.py).
+    db.table("messages").add_column("voice_stt_ms", float)  # -> the transcript
+    db.table("messages").add_column("voice_tool_ms", float)  # -> the first tool call
+    db.table("messages").add_column("voice_audio_ms", float)  # -> the first audio of the answer
+    db.table("messages").add_column("voice_tts_ms", float)  # the answer's first sentence -> its audio
+
+
 MIGRATIONS: list[Migration] = [
     _v1_conversations_messages_settings,
     _v2_message_energy_and_memory,
@@ -325,6 +366,9 @@ MIGRATIONS: list[Migration] = [
     _v6_agent_actions_reminders,
     _v7_memory,
     _v8_message_queue_and_engine,
+    _v9_remote_engines_and_routing,
+    _v10_memory_subjects_and_links,
+    _v11_message_voice_latency,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

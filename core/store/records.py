@@ -25,6 +25,8 @@ class Conversation:
     updated_at: str
     memory_paused: int = 0
     memory_through: int = 0
+    routing: str = ""  # "" follows the routing setting; else local | remote | local_first
+    routing_remote: str = ""  # the remote engine for this conversation ("" : the routing_remote setting)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,21 @@ class Message:
     threads: int | None = None  # CPU threads it decoded with
     engine: str | None = None  # which engine answered
     route: str | None = None  # why that engine answered
+    voice_stt_ms: float | None = None  # a spoken request: end of speech -> transcript
+    voice_tool_ms: float | None = None  # end of speech -> the first tool call
+    voice_audio_ms: float | None = None  # end of speech -> the first audio of the answer
+    voice_tts_ms: float | None = None  # the answer's first sentence -> its first audio
+
+
+@dataclass(frozen=True)
+class RemoteEngineRecord:
+    """An OpenAI-compatible endpoint the user added (its key lives in the key store, never here)."""
+
+    name: str
+    url: str
+    added_at: str
+    checked_at: str = ""
+    probe: str = ""  # JSON written by `hearth engines test`: capabilities, context, models
 
 
 @dataclass(frozen=True)

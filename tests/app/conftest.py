@@ -8,12 +8,13 @@ import pytest
 from app.main_window import MainWindow
 from app.qt import QApplication, QMessageBox
 from core.services import Services
+from tests.conftest import TEST_THREADS
 
 
 def open_services(home: Path, max_tokens: int = 48) -> Services:
     services = Services.open(home)
     services.settings.set("temperature", 0.0)
-    services.settings.set("n_threads", 2)
+    services.settings.set("n_threads", TEST_THREADS)
     services.settings.set("n_ctx", 1024)
     services.settings.set("max_tokens", max_tokens)
     return services

@@ -23,8 +23,10 @@ def test_index_choose_ask_and_open_the_cited_place(make_window, qtbot, tmp_path:
     window = make_window(max_tokens=40)
     window.documents_dock.show()
     panel = window.documents_panel
-    panel.create_collection("notes")
-    assert panel.current_collection() == "notes"
+    job = panel.create_collection("notes")
+    qtbot.waitUntil(
+        lambda: job.finished.is_set() and panel.current_collection() == "notes", timeout=TIMEOUT_MS
+    )
 
     with qtbot.waitSignal(panel.sig_indexed, timeout=TIMEOUT_MS) as indexed:
         panel.add_paths([str(notes)])

@@ -10,6 +10,13 @@ from tests.app.conftest import click_on_next_message_box
 ANSWER_TIMEOUT_MS = 120_000
 
 
+def _words(text: str) -> set[str]:
+    """The words of a text, as a rendered view shows them: Markdown marks, list numbers and table bars
+    aside (the view renders them as lists and tables)."""
+    words = {w.strip("*_`#>-.,:;!?()[]|\"'") for w in text.split()}
+    return {w for w in words if w and not w.isdigit()}
+
+
 def test_typing_a_message_streams_the_answer_into_the_view(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window = make_window(max_tokens=64)
     seen_while_streaming: list[str] = []
@@ -21,10 +28,11 @@ def test_typing_a_message_streams_the_answer_into_the_view(make_window, qtbot) -
         qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
         assert not window.composer.send_button.isEnabled() and window.composer.stop_button.isEnabled()
 
+    # What the model says differs between CPUs (its greedy path does); that it is shown and kept does not.
     answer = finished.args[0]
-    assert answer.status == "complete" and "Paris" in answer.content
+    assert answer.status == "complete" and answer.content.strip()
     final = window.view.toPlainText()
-    assert "Paris" in final and "What is the capital of France?" in final
+    assert _words(answer.content) <= _words(final) and "What is the capital of France?" in final
     assert len(seen_while_streaming) > 3
     partial = [t for t in seen_while_streaming if t.split("Hearth", 1)[-1].strip()]
     assert partial and len(partial[0]) < len(final), "the answer was visible before it was finished"
@@ -57,13 +65,15 @@ def test_the_conversation_is_there_after_restarting_the_window(make_window, qtbo
     qtbot.keyClicks(first.composer.editor, "What is the capital of France?")
     with qtbot.waitSignal(first.sig_answer_finished, timeout=ANSWER_TIMEOUT_MS):
         qtbot.keyClick(first.composer.editor, Qt.Key.Key_Return)
+    answer = first.services.store.conversations.messages(1)[-1]
     first.close()
     first.services.close()
 
     second = make_window()
     assert second.conversations.titles() == ["What is the capital of France?"]
     text = second.view.toPlainText()
-    assert "What is the capital of France?" in text and "Paris" in text
+    assert "What is the capital of France?" in text and answer.content.strip()
+    assert _words(answer.content) <= _words(text)
 
 
 def test_an_empty_message_cannot_be_sent(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]

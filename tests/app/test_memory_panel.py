@@ -235,3 +235,37 @@ def test_an_answer_shows_the_memories_it_used_and_links_to_them(make_window, qtb
     window.view.anchorClicked.emit(QUrl(f"memory:{forgotten.id}"))
     assert "forgotten" in window.statusBar().currentMessage()
     assert panel.selected_ids() == [vegetarian.id]
+
+
+def test_an_answer_names_its_memory_or_the_memories_it_looked_at(make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = make_window()
+    memory = window.services.memory
+    rex = memory.add("User has a dog named Rex.")
+    memory.add("User lives in Porto.")
+    window.memory_dock.show()
+    panel = window.memory_panel
+    panel.question.setText("What is my dog called?")
+    job = panel.ask()
+    assert job is not None
+    with qtbot.waitSignal(job.sig_done, timeout=TIMEOUT_MS * 3):
+        pass
+    qtbot.waitUntil(lambda: "Looking" not in panel.answer.text(), timeout=TIMEOUT_MS)
+    shown = panel.answer.text()
+    # The quote names a memory it came from, or says "Not mentioned" and lists what it read.
+    assert ("From memory:" in shown and f"memory:{rex.id}" in shown) or (
+        "Not mentioned" in shown and "memory:" in shown
+    ), shown
+    panel.answer.linkActivated.emit(f"memory:{rex.id}")
+    assert panel.selected_ids() == [rex.id]
+
+
+def test_answer_html_shows_the_source_or_what_was_looked_at() -> None:
+    from app.memory_panel import answer_html
+    from core.memory.service import Asked, Recalled
+
+    m = Memory(7, "User has a dog named Rex.", "manual", "t", "t")
+    quoted = answer_html(Asked("Rex", [m], [Recalled(m, 0.8)], 10.0, "memory-answer"))
+    assert "Rex" in quoted and "From memory:" in quoted and 'href="memory:7"' in quoted
+    missing = answer_html(Asked("Not mentioned.", [], [Recalled(m, 0.5)], 10.0, None))
+    assert "None of these holds the answer" in missing and 'href="memory:7"' in missing
+    assert "No memory is about that" in answer_html(Asked("Not mentioned.", [], [], 0.0, None))

@@ -29,7 +29,7 @@ def test_chat_json_prints_one_object_with_metrics(hearth_home: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert "Paris" in data["text"]
+    assert data["text"].strip() and data["finish_reason"] in ("stop", "length")
     for key in ("prompt_tokens", "completion_tokens", "ttft_ms", "decode_tok_s"):
         assert data[key] > 0, key
 

@@ -104,11 +104,15 @@ _BASE_PROMPTS = (
 
 def generate(op: Operation, n: int, seed: int = 0) -> list[Example]:
     """n distinct examples of one operation; the same (op, n, seed) always gives the same list."""
+    from core.memory.training.quotes import (
+        quote_example,  # the quoted answer (issue 18) replaces answer_example
+    )
+
     rng = random.Random(f"{op}:{seed}")
     make: Callable[[random.Random, int], Example] = {
         "extract": extract_example,
         "update": update_example,
-        "answer": answer_example,
+        "answer": quote_example,
     }[op]
     out: list[Example] = []
     seen: set[str] = set()

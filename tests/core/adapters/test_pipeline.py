@@ -166,8 +166,15 @@ def test_memory_adapters_train_end_to_end_on_a_tiny_llama(
             assert (tmp_path / "out" / f"{r.task}.npz").is_file(), "the checkpoint export can be re-run from"
             manifest = AdapterManifest.read(tmp_path / "out" / f"{r.task}.json")
             assert manifest == r.manifest
-            assert (manifest.task, manifest.base_model, manifest.rank, manifest.steps) == (r.task, "tiny.gguf", 4, 4)
-            assert manifest.examples == 16 and manifest.teacher == "labels" and len(manifest.base_sha256) == 64
+            assert (manifest.task, manifest.base_model, manifest.rank, manifest.steps) == (
+                r.task,
+                "tiny.gguf",
+                4,
+                4,
+            )
+            assert (
+                manifest.examples == 16 and manifest.teacher == "labels" and len(manifest.base_sha256) == 64
+            )
             assert len(manifest.loss_curve) >= 2
             assert len(read_jsonl(tmp_path / "data" / f"{r.task}.train.jsonl")) == 16
             name = TASKS[r.task].adapter_name
@@ -176,8 +183,13 @@ def test_memory_adapters_train_end_to_end_on_a_tiny_llama(
             check = check_export(tiny_base, r.lora, engine, name, example, n=8)
             assert check.agree and check.max_diff < 0.01, "llama.cpp with the file scores as torch did"
             assert check.nll_adapter < check.nll_base, "training made the target more likely"
-            with_adapter = engine.chat(example.messages, GenerationOptions(temperature=0, max_tokens=8, adapter=name))
-            assert with_adapter.text != engine.chat(example.messages, GenerationOptions(temperature=0, max_tokens=8)).text
+            with_adapter = engine.chat(
+                example.messages, GenerationOptions(temperature=0, max_tokens=8, adapter=name)
+            )
+            assert (
+                with_adapter.text
+                != engine.chat(example.messages, GenerationOptions(temperature=0, max_tokens=8)).text
+            )
 
 
 def test_a_short_planner_run_converges_and_its_gguf_changes_the_plan(
@@ -192,7 +204,9 @@ def test_a_short_planner_run_converges_and_its_gguf_changes_the_plan(
 
     write_jsonl(data, examples)
     config = TrainConfig(rank=8, alpha=16.0, batch_size=4, lr=3e-2, steps=12)
-    (made,) = train_adapters(tiny, tmp_path / "out", [TrainJob(task, data_file=data, steps=12)], config=config)
+    (made,) = train_adapters(
+        tiny, tmp_path / "out", [TrainJob(task, data_file=data, steps=12)], config=config
+    )
     losses = made.lora.losses
     assert len(losses) == 12 and np.mean(losses[-3:]) < 0.7 * np.mean(losses[:3]), f"the loss falls: {losses}"
     ex = examples[0]

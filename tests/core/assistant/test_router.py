@@ -35,13 +35,13 @@ def assistant(hearth_home: Path, engine: LocalEngine, embedder: TextEncoder) -> 
 
 @pytest.mark.parametrize("message", PLAIN)
 def test_a_plain_question_goes_to_chat(assistant: Assistant, message: str) -> None:
-    route = assistant.route(message)
+    route = assistant.route_message(message)
     assert route.target == "chat", route.as_dict()
 
 
 @pytest.mark.parametrize("message", TOOLS)
 def test_a_request_for_a_tool_goes_to_the_assistant(assistant: Assistant, message: str) -> None:
-    route = assistant.route(message)
+    route = assistant.route_message(message)
     assert route.target == "assistant", route.as_dict()
 
 

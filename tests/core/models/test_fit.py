@@ -37,7 +37,9 @@ def test_verdicts_are_plain() -> None:
 def test_this_device_and_the_starter_list() -> None:
     here = device_memory()
     assert 0 < here.ram_free <= here.ram_total
-    assert len(STARTERS) == 12
+    assert len(STARTERS) == 13
+    assert any(s.repo == "squeeze-ai-lab/TinyAgent-1.1B-GGUF" for s in STARTERS), "the assistant's reference"
+    assert len({s.repo for s in STARTERS}) == len(STARTERS)
     for s in STARTERS:
         sizes = [s.memory(q).total_bytes for q in STARTER_QUANTS]
         assert sizes == sorted(sizes, reverse=True), s.name  # Q8_0 needs most, Q2_K least

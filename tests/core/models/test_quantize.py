@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from core.bench.quants import bundled_text
 from core.engine import GenerationOptions, embedded_model_path
 from core.errors import ModelFileError, OperationCancelled, QuantizeError, UnsupportedQuantError
 from core.models import ModelCatalog
 from core.models.gguf_info import read_gguf
+from core.models.profiles import defaults_for
 from core.models.progress import Progress
 from core.models.quantize import quantize_model
 from core.runtime import open_local
-from core.settings import DEFAULT_SYSTEM_PROMPT
 from core.store import Store
 from tests.model_factory import dequantize_to_f16, write_tiny_llama
 
@@ -96,15 +97,23 @@ def test_embedded_smollm2_via_f16_to_q4_k_m_answers(catalog: ModelCatalog, tmp_p
     r = result.record
     assert r.quant_type == "Q4_K_M" and result.warning == ""
     assert "Q4_K" in {t.type for t in read_gguf(Path(r.path)).tensors}
+    # The round trip keeps the model: on plain English it is about as surprised as the shipped Q4_1 (a
+    # broken quantization is thousands of times worse), and it still answers in words. No one greedy answer
+    # is asserted: it differs from CPU to CPU.
+    text = bundled_text()[:900]
+    with closing(open_local(embedded_model_path(), n_ctx=512, n_threads=2)) as original:
+        before = original.perplexity(text, window=96).perplexity
     with closing(open_local(Path(r.path), n_ctx=512, n_threads=2)) as engine:
+        after = engine.perplexity(text, window=96).perplexity
         out = engine.chat(
             [
-                {"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
+                {"role": "system", "content": defaults_for(embedded_model_path()).system_prompt},
                 {"role": "user", "content": "What is the capital of France?"},
             ],
             GenerationOptions(max_tokens=24, temperature=0),
         )
-    assert "Paris" in out.text
+    assert 0.7 < after / before < 1.3, (before, after)
+    assert sum(ch.isalpha() for ch in out.text) >= 3
 
 
 def test_requantizing_a_quantized_model_warns(catalog: ModelCatalog, tiny: str) -> None:

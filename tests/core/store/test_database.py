@@ -93,7 +93,7 @@ def test_streaming_answers_left_by_a_crash_become_incomplete(hearth_home: Path) 
     store = Store()
     c = store.conversations.create("Crash")
     m = store.conversations.add_message(c.id, "assistant", "Half an ans", status="streaming")
-    store.db.conn.close()  # the process 'dies' without finishing the answer
+    store.close()  # the process 'dies' without finishing the answer
     reopened = Store()
     assert reopened.recovered_messages == 1
     kept = reopened.conversations.get_message(m.id)

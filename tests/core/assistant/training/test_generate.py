@@ -50,12 +50,22 @@ def test_the_mix_holds_every_kind_and_distractors() -> None:
 
 
 def test_unseen_tools_come_in_openai_json_with_typed_enum_and_optional_parameters() -> None:
-    schemas = [t for ex in training_set() if ex.meta["kind"].startswith(("custom", "abstract")) for t in ex.meta["tools"]]
-    types = collections.Counter(p["type"] for s in schemas for p in s["function"]["parameters"]["properties"].values())
+    schemas = [
+        t
+        for ex in training_set()
+        if ex.meta["kind"].startswith(("custom", "abstract"))
+        for t in ex.meta["tools"]
+    ]
+    types = collections.Counter(
+        p["type"] for s in schemas for p in s["function"]["parameters"]["properties"].values()
+    )
     assert {"string", "integer", "number", "boolean", "array"} <= set(types)
     assert any("enum" in p for s in schemas for p in s["function"]["parameters"]["properties"].values())
     optional = [
-        n for s in schemas for n in s["function"]["parameters"]["properties"] if n not in s["function"]["parameters"]["required"]
+        n
+        for s in schemas
+        for n in s["function"]["parameters"]["properties"]
+        if n not in s["function"]["parameters"]["required"]
     ]
     assert optional
 
