@@ -1,7 +1,7 @@
 """Word lists the synthetic generator draws from: people, jobs, places, pets, pastimes, foods and the rest.
 
 The first names are disjoint from the memory evaluation set's (resources/memory/eval), so a score there
-never rewards a name seen in training; tests/core/test_memory_distil.py checks it.
+never rewards a name seen in training; tests/core/memory/test_adapter_tasks.py checks it.
 """
 
 from __future__ import annotations
