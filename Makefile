@@ -7,7 +7,7 @@ STAMP := $(VENV)/.hearth-installed
 LLAMA_CPP := llama-cpp-python==0.3.36
 TORCH := torch==2.13.0
 
-.PHONY: setup run test test-1thread bench gpu lint screenshot clean package package-setup package-test debian-deps
+.PHONY: setup train-setup run test test-1thread bench gpu lint screenshot clean package package-setup package-test debian-deps
 
 # Debian/Ubuntu packages voice uses at run time: PortAudio for the microphone and speaker, espeak-ng for the
 # fallback voice. Hearth starts without them (voice then says what is missing).
@@ -27,6 +27,11 @@ $(STAMP): pyproject.toml
 	# llama.cpp's HF-to-GGUF converter (from the llama-cpp-python sdist, once, into the user cache).
 	$(VENV)/bin/hearth models convert --install-converter
 	touch $(STAMP)
+
+# The training extra only (torch, peft, transformers), for `hearth adapters train`; `make setup` installs
+# it with the test extra anyway.
+train-setup: setup
+	$(PIP) install --quiet -e ".[train]"
 
 run: setup
 	$(VENV)/bin/hearth

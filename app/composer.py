@@ -4,7 +4,7 @@ microphone button (Ctrl+M) speaks a request instead, with a level meter while it
 from __future__ import annotations
 
 from app.qt import (
-    QCheckBox,
+    QComboBox,
     QEvent,
     QHBoxLayout,
     QKeyEvent,
@@ -17,6 +17,8 @@ from app.qt import (
     QWidget,
     Signal,
 )
+
+MODES = (("Auto", "auto"), ("Chat", "chat"), ("Assistant", "assistant"))
 
 
 class Composer(QWidget):
@@ -35,11 +37,17 @@ class Composer(QWidget):
         self.editor = QPlainTextEdit()
         self.editor.setPlaceholderText("Message Hearth  (Enter to send, Shift+Enter for a new line)")
         self.editor.setFixedHeight(64)
-        self.assistant_toggle = QCheckBox("Assistant")
-        self.assistant_toggle.setToolTip(
-            "Let Hearth act with its tools (notes, calendar, reminders, mail drafts, files, maps...). "
-            "Anything that changes something asks you first."
+        # One composer: Hearth decides per message whether it needs a tool (the assistant) or is a plain
+        # question (chat); the user can force either.
+        self.mode_picker = QComboBox()
+        for label, mode in MODES:
+            self.mode_picker.addItem(label, mode)
+        self.mode_picker.setToolTip(
+            "Auto: Hearth acts with its tools (notes, calendar, reminders, mail drafts, files, maps...) when a "
+            "message asks for it, and answers as a chat otherwise. Anything that changes something asks "
+            "you first. Chat or Assistant forces one."
         )
+        self.sent_to = "chat"  # where the last message went, once routed (the window sets it)
         self.send_button = QPushButton("Send")
         self.stop_button = QPushButton("Stop")
         self.send_button.setDefault(True)
@@ -59,7 +67,7 @@ class Composer(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.editor, 1)
         layout.addLayout(mic)
-        layout.addWidget(self.assistant_toggle, 0, Qt.AlignmentFlag.AlignBottom)
+        layout.addWidget(self.mode_picker, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignBottom)
 
@@ -70,6 +78,13 @@ class Composer(QWidget):
         self.stop_button.clicked.connect(self.sig_stop)
         self.mic_button.clicked.connect(self.sig_mic)
         self._update_buttons()
+
+    def mode(self) -> str:
+        """ "auto", "chat" or "assistant"."""
+        return str(self.mode_picker.currentData())
+
+    def set_mode(self, mode: str) -> None:
+        self.mode_picker.setCurrentIndex(max(0, self.mode_picker.findData(mode)))
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy

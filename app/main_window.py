@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.runner = JobRunner("hearth-inference")
         self.current_id: int | None = None
         self._job: Job | None = None
+        self._routing_job: Job | None = None  # deciding chat or assistant for the message just sent
         self._turn: Turn | None = None
         self._pieces = 0
         self._t_first = 0.0
@@ -425,11 +426,36 @@ class MainWindow(QMainWindow):
     # ---- a turn ----
 
     def send(self, text: str) -> None:
+        """The assistant service decides where the message goes (or the composer's forced mode)."""
         if self._job is not None:
             return
-        if self.composer.assistant_toggle.isChecked():
-            self.run_assistant(text)
+        mode = self.composer.mode()
+        if mode != "auto":
+            self._dispatch(text, mode)
             return
+        assistant = self.services.assistant
+        self.composer.set_busy(True)
+        self.rate_label.setText("Reading…")
+        job = self.runner.submit(lambda j: assistant.route(text).target)
+        job.sig_done.connect(lambda target: self._routed(job, text, target))
+        job.sig_failed.connect(lambda _message: self._routed(job, text, "chat"))
+        self._job = self._routing_job = job
+
+    def _routed(self, job: Job, text: str, target: object) -> None:
+        if self._routing_job is not job:  # stopped while routing
+            return
+        self._job = self._routing_job = None
+        self.composer.set_busy(False)
+        self._dispatch(text, str(target))
+
+    def _dispatch(self, text: str, target: str) -> None:
+        self.composer.sent_to = target
+        if target == "assistant":
+            self.run_assistant(text)
+        else:
+            self.run_chat(text)
+
+    def run_chat(self, text: str) -> None:
         turn = self._begin_turn(text, "Thinking…")
         if turn is None:
             return
@@ -513,6 +539,12 @@ class MainWindow(QMainWindow):
         self.rate_label.setText("Stopped" if message.status == "stopped" else "Done")
 
     def stop(self) -> None:
+        if self._job is not None and self._job is self._routing_job:  # nothing asked of the model yet
+            self._job.cancel()
+            self._job = self._routing_job = None
+            self.composer.set_busy(False)
+            self.rate_label.setText("Stopped")
+            return
         if self._job is not None:
             self._job.cancel()
             self.rate_label.setText("Stopping…")
@@ -590,7 +622,7 @@ class MainWindow(QMainWindow):
             self.device_dock.show()
             self.device_dock.raise_()
             return
-        self.composer.assistant_toggle.setChecked(kind == "assistant")
+        self.composer.set_mode("assistant" if kind == "assistant" else "chat")
         self.composer.editor.setPlainText(text)
         self.composer.editor.setFocus()
         if kind == "memory":

@@ -99,7 +99,7 @@ class VoiceController(QObject):
             return
         self._awaiting_answer = False
         self._reply = self._worker.reply(message_id)
-        self._speech = AgentSpeech(self._reply) if self.composer.assistant_toggle.isChecked() else None
+        self._speech = AgentSpeech(self._reply) if self.composer.sent_to == "assistant" else None
 
     def answer_piece(self, piece: str) -> None:
         if self._reply is not None and self._speech is None:

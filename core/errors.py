@@ -134,8 +134,13 @@ class MemoryEditError(HearthError):
     """A memory the user wrote or edited cannot be kept as it is (empty)."""
 
 
-class DistillationError(HearthError):
-    """Memory adapters could not be distilled: an unsupported base model, no usable examples, a bad export."""
+class AdapterTrainingError(HearthError):
+    """An adapter could not be trained: an unsupported base model, no usable examples, a bad export, or the
+    training extra (torch, peft, transformers) is not installed."""
+
+
+class AdapterDataError(AdapterTrainingError):
+    """Training data that cannot be used: an empty file, a line off the schema, a target that does not parse."""
 
 
 class RemoteEngineError(HearthError):

@@ -142,6 +142,12 @@ SETTINGS: dict[str, Setting] = {
             1.0,
         ),
         Setting(
+            "assistant_adapter",
+            bool,
+            True,
+            "Plan with the planner's LoRA adapter where the model has one (else the bare model, with examples).",
+        ),
+        Setting(
             "memory_enabled",
             bool,
             True,

@@ -15,8 +15,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from core.adapters.store import load_adapter
 from core.assistant.action_log import ActionLog
 from core.assistant.consent import ConsentCallback, deny_all
 from core.assistant.events import AgentEvent, EventCallback, ignore
@@ -25,13 +27,17 @@ from core.assistant.executor import Executor, StepOutcome
 from core.assistant.joiner import decide
 from core.assistant.planner import PLAN_MAX_TOKENS, Planner, PlannerOutput
 from core.assistant.registry import ToolRegistry
-from core.assistant.toolrag import ToolRAG, ToolSelection
+from core.assistant.router import Route, Router
+from core.assistant.toolrag import ToolExemplars, ToolRAG, ToolSelection
 from core.embeddings import SharedEmbedder, TextEncoder
 from core.engine import ChatEngine
 from core.errors import HearthError
 from core.models.profiles import defaults_for
 from core.store import Store
 
+PLANNER_TASK = "planner"  # the adapter task's name: its file is <model's adapters>/planner.gguf
+PLANNER_ADAPTER = "planner"  # the name the engine loads it under
+PLAIN_SYSTEM = "You are Hearth, a helpful assistant that runs privately on this computer. Answer briefly."
 EXAMPLES_PER_PROMPT = 3
 
 
@@ -128,10 +134,15 @@ class Assistant:
         top_k: int | None = None,
         threshold: float | None = None,
         examples_as_turns: bool = True,
+        use_adapter: bool = True,
+        adapter_root: Path | None = None,
         fallback: Callable[[], ChatEngine] | None = None,
         route: str = "local only",
         plan_max_tokens: int = PLAN_MAX_TOKENS,
     ) -> None:
+        """use_adapter: plan (and replan) with the planner adapter for the engine's model, where there is
+        one (core.adapters.store: the user's own first, then the shipped one); `planner_adapter` says
+        which was loaded, None when planning runs on the bare model."""
         self.engine = engine
         self.fallback = fallback
         self.route = route
@@ -145,9 +156,28 @@ class Assistant:
             rag_options["top_k"] = top_k
         if threshold is not None:
             rag_options["threshold"] = threshold
-        self.toolrag = ToolRAG(self.embedder, self.examples, **rag_options) if use_toolrag else None
-        self.planner = Planner(engine, examples_as_turns=examples_as_turns, max_tokens=plan_max_tokens)
+        self.toolrag = (
+            ToolRAG(self.embedder, self.examples, bank=ToolExemplars(self.embedder), **rag_options)
+            if use_toolrag
+            else None
+        )
+        self.planner_adapter = (
+            load_adapter(engine, PLANNER_TASK, PLANNER_ADAPTER, adapter_root) if use_adapter else None
+        )
+        self.planner = Planner(engine, examples_as_turns=examples_as_turns, adapter=self.planner_adapter)
         self.action_log = ActionLog(store) if store is not None else None
+        self._router: Router | None = None
+
+    # ---- chat or assistant ----
+
+    def route_message(self, message: str) -> Route:
+        """Whether `message` needs a tool (the assistant) or is a plain question (chat), from embeddings
+        alone (core.assistant.router); without ToolRAG every message goes to the assistant."""
+        if self.toolrag is None:
+            return Route("assistant", 1.0, 0.0, "", 0.0)
+        if self._router is None:
+            self._router = Router(self.toolrag)
+        return self._router.route(message, self.registry)
 
     # ---- planning (no tool runs) ----
 
@@ -181,7 +211,12 @@ class Assistant:
                 },
             )
         )
-        examples = self.examples.choose(query, set(offered.names), EXAMPLES_PER_PROMPT)
+        # The adapter plans without in-context examples; a remote fallback's planner needs them.
+        examples = (
+            self.examples.choose(query, set(offered.names), EXAMPLES_PER_PROMPT)
+            if self.planner_adapter is None or self.fallback is not None
+            else []
+        )
 
         def plan_with(planner: Planner, feedback: str | None) -> PlannerOutput:
             return planner.plan(

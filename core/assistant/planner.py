@@ -97,7 +97,38 @@ def build_messages(
     return [{"role": "system", "content": system}, *turns, {"role": "user", "content": user}]
 
 
+ADAPTER_SYSTEM = (
+    "Plan the function calls that fulfil the request, one numbered call per line, then join()"
+    + END_OF_PLAN
+    + '. Use "$N" for the result of call N. If no function fits, the plan is 1. join()'
+    + END_OF_PLAN
+    + "\nFunctions:\n"
+)
+
+
+def describe_tools_compact(tools: ToolRegistry) -> str:
+    """One line per tool, signature and description: what the planner adapter was trained to read."""
+    return "\n".join(f"{t.signature_text()}: {t.description}" for t in tools)
+
+
+def adapter_messages(request: str, tools: ToolRegistry, feedback: str | None = None) -> list[ChatMessage]:
+    """The planner adapter's prompt: the fixed instruction first (kept in the KV cache from one request to
+    the next), the offered tools, the request. About half the tokens of build_messages' prompt, with no
+    examples: the adapter learnt the format and conventions in training."""
+    user = request
+    if feedback:
+        user += f"\n\nA first plan was run and did not fully work:\n{feedback}\nWrite a corrected plan."
+    return [
+        {"role": "system", "content": ADAPTER_SYSTEM + describe_tools_compact(tools)},
+        {"role": "user", "content": user},
+    ]
+
+
 class Planner:
+    """Plans on `engine`; with `adapter` (the planner adapter's name, loaded on the engine) every plan,
+    replans included, is decoded with it, from the prompt it was trained on: no in-context examples (it
+    learnt the format and the conventions from thousands), which also keeps the prompt short."""
+
     def __init__(
         self,
         engine: ChatEngine,
@@ -105,11 +136,13 @@ class Planner:
         max_steps: int = DEFAULT_MAX_STEPS,
         max_tokens: int = PLAN_MAX_TOKENS,
         examples_as_turns: bool = True,
+        adapter: str | None = None,
     ) -> None:
         self.engine = engine
         self.examples_as_turns = examples_as_turns
         self.max_steps = max_steps
         self.max_tokens = max_tokens
+        self.adapter = adapter
 
     def plan(
         self,
@@ -131,13 +164,12 @@ class Planner:
             max_tokens=self.max_tokens,
             repeat_penalty=1.0,  # a plan repeats names and quotes by nature; a penalty bends them
             stop=() if constrained else (END_OF_PLAN,),
+            adapter=self.adapter,
         )
         t0 = time.perf_counter()
         attempts = 1 if constrained else 2
         for attempt in range(1, attempts + 1):
-            messages = build_messages(
-                request, tools, examples, feedback, examples_as_turns=self.examples_as_turns
-            )
+            messages = self.messages(request, tools, examples, feedback)
             text, result = self._decode(messages, options, tools, on_token, on_step, cancel)
             valid, error = True, ""
             try:
@@ -186,9 +218,16 @@ class Planner:
         result = self.engine.chat(messages, options, on_token=feed, cancel=stop)
         return result.text, result
 
+    def messages(
+        self, request: str, tools: ToolRegistry, examples: Sequence[Example], feedback: str | None = None
+    ) -> list[ChatMessage]:
+        """The prompt: the adapter's own with the planner adapter, TinyAgent's with examples without."""
+        if self.adapter is not None:
+            return adapter_messages(request, tools, feedback)
+        return build_messages(request, tools, examples, feedback, examples_as_turns=self.examples_as_turns)
+
     def prompt_tokens(self, request: str, tools: ToolRegistry, examples: Sequence[Example]) -> int:
-        messages = build_messages(request, tools, examples, examples_as_turns=self.examples_as_turns)
-        return self.engine.count_chat_tokens(messages)
+        return self.engine.count_chat_tokens(self.messages(request, tools, examples))
 
 
 def _ended(text: str) -> str:

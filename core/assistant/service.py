@@ -22,12 +22,17 @@ from core.assistant.consent import ConsentCallback, deny_all
 from core.assistant.custom_tools import ToolFile, load_tool_file
 from core.assistant.desktop import Desktop, SystemDesktop
 from core.assistant.events import EventCallback, ignore
+from core.assistant.examples import ExampleBank
 from core.assistant.registry import ToolRegistry
+from core.assistant.router import Route
+from core.assistant.router import Router as RequestRouter
 from core.assistant.summary import assistant_summary
+from core.assistant.toolrag import ToolExemplars, ToolRAG
 from core.assistant.tools import ToolContext, builtin_tools
 from core.assistant.tools.reminders import fire_due
 from core.embeddings import SharedEmbedder, TextEncoder
 from core.engine import ChatEngine
+from core.errors import HearthError
 from core.runtime import EngineHost, EngineSpec, spec_from_settings
 from core.runtime.routing import REMOTE, Router, route_policy
 from core.settings import Settings
@@ -56,6 +61,8 @@ class AssistantService:
         self._assistant: Assistant | None = None
         self._key: tuple[object, ...] | None = None
         self._tool_files: list[ToolFile] = []
+        self._route: RequestRouter | None = None
+        self._routing: tuple[tuple[str, ...], ToolRegistry] | None = None
 
     def engine_spec(self, model: str | None = None) -> EngineSpec:
         return spec_from_settings(self.settings, model)
@@ -116,9 +123,44 @@ class AssistantService:
             use_toolrag=use_toolrag,
             top_k=self.settings.get("assistant_toolrag_top_k"),
             threshold=self.settings.get("assistant_toolrag_threshold"),
+            use_adapter=self.settings.get("assistant_adapter"),
+            adapter_root=self.store.root,
             fallback=fallback,
             route=route,
         )
+
+    def route(self, message: str, mode: str = "auto", model: str | None = None) -> Route:
+        """Where a message from the one composer goes: "auto" lets the router decide (a tool request to
+        the assistant, a plain question to chat); "assistant" and "chat" force either."""
+        if mode == "assistant":
+            return Route("assistant", 1.0, 0.0, "", 0.0)
+        if mode == "chat":
+            return Route("chat", 0.0, 1.0, "", 0.0)
+        return self._request_router().route(message, self._routing_registry())
+
+    def _request_router(self) -> RequestRouter:
+        # The router needs only the embedder and the tools' descriptions: routing never loads the model.
+        with self._lock:
+            if self._route is None:
+                examples = ExampleBank(self.embedder)
+                rag = ToolRAG(self.embedder, examples, bank=ToolExemplars(self.embedder))
+                self._route = RequestRouter(rag)
+            return self._route
+
+    def _routing_registry(self) -> ToolRegistry:
+        files = tuple(p for p in self.settings.get("assistant_tool_files").split(os.pathsep) if p.strip())
+        with self._lock:
+            if self._routing is None or self._routing[0] != files:
+                registry = ToolRegistry(builtin_tools(self.context()))
+                for f in files:
+                    try:
+                        for tool in load_tool_file(Path(f), bind=False).tools:
+                            if tool.name not in registry:
+                                registry.add(tool)
+                    except HearthError:
+                        continue  # a broken tools file is reported when the assistant loads it
+                self._routing = (files, registry)
+            return self._routing[1]
 
     def plan(self, request: str, *, on_event: EventCallback = ignore, model: str | None = None) -> PlanReport:
         return self.assistant(model).plan(request, on_event=on_event)

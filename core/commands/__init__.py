@@ -11,6 +11,7 @@ from types import ModuleType
 
 from core.commands import (
     actions,
+    adapters,
     agent,
     bench,
     chat,
@@ -35,6 +36,7 @@ COMMANDS: list[ModuleType] = [
     actions,
     reminders,
     memory,
+    adapters,
     device,
     evaluate,
     bench,

@@ -31,14 +31,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     rag.add_argument("--limit", type=int, help="only the first N questions")
     rag.add_argument("--json", action="store_true", help="print the full report as one JSON object")
     rag.set_defaults(run=run_rag)
-    agent = kinds.add_parser("agent", help="planner accuracy, plan validity and latency on a request set")
+    agent = kinds.add_parser(
+        "agent",
+        help="planner accuracy, validity, executable calls, latency and cost, adapter and base side by side",
+    )
     agent.add_argument("--model", "-m", help="catalog id or GGUF path (default: the embedded model)")
     agent.add_argument(
         "--set", type=Path, help="JSONL request set (default: resources/eval/agent/requests.jsonl)"
     )
+    agent.add_argument(
+        "--tools", type=Path,
+        help="plan over this tools file's functions only (OpenAI JSON), e.g. resources/eval/agent/unseen/tools.json",
+    )  # fmt: skip
+    agent.add_argument(
+        "--config", choices=["both", "adapter", "base"], default="both",
+        help="with the planner adapter, the bare model (with in-context examples), or both side by side",
+    )  # fmt: skip
     agent.add_argument("--limit", type=int, help="only the first N requests")
     agent.add_argument("--threads", type=int, default=0, help="CPU threads (default: physical cores)")
     agent.add_argument("--no-toolrag", action="store_true", help="offer every tool on every request")
+    agent.add_argument("--no-exec", action="store_true", help="plan only: do not run the planned calls")
     agent.add_argument(
         "--examples-in-system",
         action="store_true",
@@ -166,48 +178,98 @@ def _show(r: QuestionResult) -> None:
 
 
 def run_agent(args: argparse.Namespace) -> int:
-    import tempfile
-
     from core.assistant.agent import Assistant
-    from core.assistant.desktop import RecordingDesktop
-    from core.assistant.evaluation import DEFAULT_SET, CaseResult, load_cases, run_eval
-    from core.assistant.tools import ToolContext, builtin_registry
+    from core.assistant.custom_tools import load_tool_file
+    from core.assistant.evaluation import DEFAULT_SET, UNSEEN_SET, CaseResult, load_cases, run_side_by_side
+    from core.assistant.world import EvalWorld
     from core.engine import EMBEDDED_MODEL_ID
     from core.runtime import open_local
-    from core.store import Store
+    from core.settings import Settings
+    from core.telemetry.service import Telemetry
 
-    cases = load_cases(args.set or DEFAULT_SET)[: args.limit]
+    default = UNSEEN_SET if args.tools else DEFAULT_SET
+    cases = load_cases(args.set or default)[: args.limit]
     engine = open_local(args.model or EMBEDDED_MODEL_ID, n_ctx=4096, n_threads=args.threads)
-    # Planning only: the tools are built over a throw-away folder and never run.
-    with tempfile.TemporaryDirectory(prefix="hearth-eval-") as tmp:
-        store = Store(Path(tmp))
-        registry = builtin_registry(ToolContext(files_dir=Path(tmp), store=store, desktop=RecordingDesktop()))
-        assistant = Assistant(
+    tool_file = load_tool_file(args.tools, bind=not args.no_exec) if args.tools else None
+    # The tools run in a throw-away world seeded for these requests; planning sees the same tools.
+    world = EvalWorld(
+        cases, engine=engine, extra_tools=tool_file.tools if tool_file else (), builtins=tool_file is None
+    )
+    telemetry = Telemetry(Settings(None))
+    configs = ("adapter", "base") if args.config == "both" else (args.config,)
+    assistants = {
+        name: Assistant(
             engine=engine,
-            registry=registry,
+            registry=world.registry,
             store=None,
             use_toolrag=not args.no_toolrag,
             examples_as_turns=not args.examples_in_system,
+            use_adapter=name == "adapter",
         )
+        for name in configs
+    }
+    if "adapter" in assistants and assistants["adapter"].planner_adapter is None:
+        print("hearth eval agent: this model has no planner adapter; the adapter column is the base model.",
+              file=sys.stderr)  # fmt: skip
 
-        def progress(r: CaseResult) -> None:
-            if not args.json:  # ✓ calls, DAG and arguments match; ~ calls and DAG only; ✗ neither
-                mark = "✓" if r.scores["args"] else ("~" if r.scores["dag"] else "✗")
-                print(f"{mark} {r.case.id:<10} {r.latency_ms:7.0f} ms  {r.case.request}", file=sys.stderr)
+    def progress(name: str, r: CaseResult) -> None:
+        if not args.json:  # ✓ calls, DAG and arguments match; ~ calls and DAG only; ✗ neither
+            mark = "✓" if r.scores["args"] else ("~" if r.scores["dag"] else "✗")
+            print(
+                f"{name:<8} {mark} {r.case.id:<10} {r.latency_ms:7.0f} ms  {r.case.request}", file=sys.stderr
+            )
 
-        try:
-            report = run_eval(assistant, cases, on_case=progress)
-        finally:
-            store.close()
-            engine.close()
-    full = report.as_dict()
+    try:
+        reports = run_side_by_side(
+            assistants,
+            cases,
+            world=None if args.no_exec else world,
+            begin_meter=telemetry.begin_request,
+            energy_source=telemetry.choice.source.label if telemetry.choice else "",
+            on_case=progress,
+        )
+    finally:
+        telemetry.close()
+        world.close()
+        if tool_file is not None:
+            tool_file.close()
+        engine.close()
+    full = {
+        "set": str(args.set or default),
+        "tools": str(args.tools or "built-in"),
+        "configs": {name: r.as_dict() for name, r in reports.items()},
+    }
     if args.out:
         args.out.write_text(json.dumps(full, indent=1, ensure_ascii=False), encoding="utf-8")
     if args.json:
         print_json(full)
     else:
-        print(json.dumps(report.summary(), indent=2, ensure_ascii=False))
+        _print_agent_table({name: r.summary() for name, r in reports.items()})
     return 0
+
+
+def _print_agent_table(summaries: dict[str, dict[str, object]]) -> None:
+    rows = [
+        ("success (calls, DAG, args)", lambda s: s["success_rate"]),
+        ("calls + DAG", lambda s: s["dag_match_rate"]),
+        ("plan validity", lambda s: s["validity_rate"]),
+        ("schema validity", lambda s: s["schema_validity_rate"]),
+        ("executable calls", lambda s: s["executable_call_rate"]),
+        ("ToolRAG recall", lambda s: s["toolrag_recall"]),
+        ("prompt tokens", lambda s: s["prompt_tokens_mean"]),
+        ("latency p50 ms", lambda s: s["latency_ms_p50"]),
+        ("latency p95 ms", lambda s: s["latency_ms_p95"]),
+        ("seconds per success", lambda s: s["seconds_per_success"]),
+        ("joules per success", lambda s: s.get("joules_per_success")),
+    ]
+    for kind in ("single", "multi", "none"):
+        rows.append(
+            (f"  {kind} success", lambda s, k=kind: s["by_kind"].get(k, {}).get("success"))  # type: ignore[misc]
+        )
+    names = list(summaries)
+    print(f"{'':<28}" + "".join(f"{n:>12}" for n in names))
+    for label, cell in rows:
+        print(f"{label:<28}" + "".join(f"{str(cell(summaries[n])):>12}" for n in names))
 
 
 def _latency_cell(op: str, r: ConfigReport) -> str:

@@ -56,27 +56,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("--json", action="store_true", help="one JSON object: the answer and the memories used")
     ask.set_defaults(run=run_ask)
 
-    distil = acts.add_parser(
-        "distil", help="train the memory adapters (one LoRA per operation) for a base model from a teacher"
-    )
-    distil.add_argument(
-        "--model", "-m", help="base model: catalog id or GGUF path (default: the model setting)"
-    )
-    distil.add_argument(
-        "--teacher", default="labels", help='"labels" (labelled synthetic data) or a teacher model GGUF path'
-    )
-    distil.add_argument("--ops", default="extract,update,answer", help="which operations (comma-separated)")
-    distil.add_argument("--steps", type=int, default=110, help="training steps per operation (default 110)")
-    distil.add_argument(
-        "--out", type=Path, help="folder for the adapters (default: the data dir's, for this model)"
-    )
-    distil.add_argument(
-        "--key-weight", type=float, default=1.0,
-        help="loss weight of the decision tokens (an update's event and id, an answer's memory) (default 1)",
-    )  # fmt: skip
-    distil.add_argument("--rank", type=int, default=8, help="LoRA rank (default 8)")
-    distil.set_defaults(run=run_distil)
-
     log = acts.add_parser("log", help="recent memory runs and what each changed")
     log.add_argument("-n", type=int, default=20)
     log.add_argument("--json", action="store_true")
@@ -279,51 +258,3 @@ def _run_dict(r: MemoryRun) -> dict[str, Any]:
         "error": r.error,
         "timings_ms": json.loads(r.timings or "{}"),
     }
-
-
-def run_distil(args: argparse.Namespace) -> int:
-    from core.commands.common import load_settings
-    from core.errors import DistillationError
-    from core.memory.adapters import user_adapters_dir
-    from core.memory.prompts import OPERATIONS
-
-    try:
-        from core.memory.distill.pipeline import DistilProgress, distil
-        from core.memory.distill.train import TrainConfig
-    except ImportError as e:
-        # The desktop bundle leaves the training packages (peft...) out: the app only uses adapters.
-        raise DistillationError(
-            f"Distilling adapters needs Hearth's training packages ({e.name} is missing): run it from a "
-            "source install (make setup), then copy the adapters into the data folder."
-        ) from e
-    from core.models import resolve_model
-
-    ops = tuple(o.strip() for o in args.ops.split(",") if o.strip())
-    unknown = sorted(set(ops) - set(OPERATIONS))
-    if unknown or not ops:
-        print(f"hearth memory distil: unknown operation {', '.join(unknown)}; "
-              f"choose from {', '.join(OPERATIONS)}.", file=sys.stderr)  # fmt: skip
-        return 2
-    base = resolve_model(args.model or load_settings().get("model"))
-    out = args.out or user_adapters_dir(base)
-    cancel = threading.Event()
-
-    def progress(p: DistilProgress) -> None:
-        loss = f" loss {p.loss:.3f}" if p.loss is not None else ""
-        print(f"\r{p.op}: {p.stage} {p.done}/{p.total}{loss}   ", end="", file=sys.stderr, flush=True)
-
-    config = TrainConfig(rank=args.rank, alpha=2.0 * args.rank, key_weight=args.key_weight)
-    try:
-        made = distil(
-            base, out, ops=ops, teacher=args.teacher, examples_per_op=args.steps * 8,
-            steps=args.steps, progress=progress, cancel=cancel, config=config,
-        )  # fmt: skip
-    except KeyboardInterrupt:
-        cancel.set()
-        print("\nhearth memory distil: stopped; adapters already written are kept.", file=sys.stderr)
-        return 130
-    print(file=sys.stderr)
-    for adapter in made:
-        print(f"{adapter.op}: {adapter.path} (loss {adapter.manifest.final_loss})")
-    print("Hearth uses these adapters for this model from the next memory operation on.")
-    return 0

@@ -1,9 +1,6 @@
-"""Where each memory operation's LoRA adapter lives for a base model, and loading them into an engine.
-
-Adapters are matched to a base model by its file name (without .gguf): the user's own distilled ones under
-the data dir's memory/adapters/<model>/ come first, then those shipped in resources/memory/adapters/<model>/.
-An operation with no adapter runs on the bare base model with its prompt.
-"""
+"""Each memory operation's LoRA adapter for the engine's base model (found by core.adapters.store: the
+user's own first, then Hearth's shipped ones), loaded once. An operation with no adapter runs on the bare
+base model with its prompt."""
 
 from __future__ import annotations
 
@@ -11,34 +8,19 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import paths
+from core.adapters.store import find_adapters as _find
 from core.engine import ChatEngine
 from core.errors import AdapterError
+from core.memory.adapter_tasks import adapter_name
 from core.memory.prompts import OPERATIONS, Operation
-from core.resources import resource_path
 
 log = logging.getLogger(__name__)
-
-SHIPPED_DIR = resource_path("memory", "adapters")
-
-
-def adapter_name(op: Operation) -> str:
-    return f"memory-{op}"
-
-
-def user_adapters_dir(model_path: Path, root: Path | None = None) -> Path:
-    return paths.memory_dir(root) / "adapters" / model_path.stem
 
 
 def find_adapters(model_path: Path, root: Path | None = None) -> dict[Operation, Path]:
     """The adapter file of each operation that has one for this base model."""
-    found: dict[Operation, Path] = {}
-    for folder in (user_adapters_dir(model_path, root), SHIPPED_DIR / model_path.stem):
-        for op in OPERATIONS:
-            candidate = folder / f"{op}.gguf"
-            if op not in found and candidate.is_file():
-                found[op] = candidate
-    return found
+    found = _find(model_path, list(OPERATIONS), root)
+    return {op: found[op] for op in OPERATIONS if op in found}
 
 
 @dataclass(frozen=True)

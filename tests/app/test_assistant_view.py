@@ -12,7 +12,7 @@ REQUEST = "Make a note called Books with Dune and Emma"  # planned as create_not
 
 
 def _ask(window, qtbot):  # type: ignore[no-untyped-def]
-    window.composer.assistant_toggle.setChecked(True)
+    window.composer.set_mode("assistant")
     qtbot.keyClicks(window.composer.editor, REQUEST)
     with qtbot.waitSignal(window.plan_view.sig_consent_asked, timeout=TIMEOUT_MS) as asked:
         qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)

@@ -21,7 +21,7 @@ def test_the_first_start_opens_on_the_welcome_with_a_working_chat(make_window, q
     qtbot.mouseClick(window.welcome.buttons["chat"], Qt.MouseButton.LeftButton)
     chat = next(e for e in EXAMPLES if e.kind == "chat")
     assert window.composer.editor.toPlainText() == chat.text
-    assert not window.composer.assistant_toggle.isChecked()
+    assert window.composer.mode() == "chat"
     with qtbot.waitSignal(window.sig_answer_finished, timeout=ANSWER_TIMEOUT_MS) as finished:
         qtbot.mouseClick(window.composer.send_button, Qt.MouseButton.LeftButton)
         assert window.chat_stack.currentWidget() is window.view, "the chat replaces the welcome"
@@ -33,11 +33,11 @@ def test_each_example_starts_the_right_thing(make_window, qtbot) -> None:  # typ
     by_kind = {e.kind: e for e in EXAMPLES}
 
     qtbot.mouseClick(window.welcome.buttons["assistant"], Qt.MouseButton.LeftButton)
-    assert window.composer.assistant_toggle.isChecked()
+    assert window.composer.mode() == "assistant"
     assert window.composer.editor.toPlainText() == by_kind["assistant"].text
 
     qtbot.mouseClick(window.welcome.buttons["memory"], Qt.MouseButton.LeftButton)
-    assert not window.composer.assistant_toggle.isChecked(), "a fact to remember goes to the plain chat"
+    assert window.composer.mode() == "chat", "a fact to remember goes to the plain chat"
     assert window.composer.editor.toPlainText() == by_kind["memory"].text
     assert window.memory_dock.isVisible()
 

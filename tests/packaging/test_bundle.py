@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from core import __version__
+from core.adapters import TRAINING_MODULES
 
 pytestmark = [
     pytest.mark.slow,
@@ -32,8 +33,9 @@ OUT = REPO / "build" / "package"
 MEASURED: list[str] = []
 IMPORT_ALL = (
     "import importlib, pkgutil, app, core\n"
+    f"TRAINING = {TRAINING_MODULES!r}\n"
     "names = [m.name for p in (core, app) for m in pkgutil.walk_packages(p.__path__, p.__name__ + '.')\n"
-    "         if '.distill' not in m.name and m.name != 'app.__main__']\n"
+    "         if m.name not in TRAINING and m.name != 'app.__main__']\n"
     "for name in names: importlib.import_module(name)\n"
     "print(len(names), 'modules imported')\n"
 )

@@ -47,8 +47,8 @@ def test_the_wheel_holds_every_shipped_resource(wheel: zipfile.ZipFile) -> None:
     assert not missing, f"not in the wheel: {missing}"
     for needed in ("resources/hearth.svg", "app/style.qss", "core/models/data/perplexity.txt"):
         assert needed in names
-    adapters = [n for n in names if n.startswith("resources/memory/adapters/") and n.endswith(".gguf")]
-    assert len(adapters) >= 3
+    adapters = [n for n in names if n.startswith("resources/adapters/") and n.endswith(".gguf")]
+    assert len(adapters) >= 4  # memory extract, update, answer and the planner
     assert not any(n.startswith("tests/") for n in names)
 
 

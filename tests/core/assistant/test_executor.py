@@ -105,7 +105,8 @@ def test_errors_and_timeouts_are_results_and_dependents_are_skipped() -> None:
     decision = decide(plan, outcomes, may_replan=True)
     assert decision.action == "replan" and "Cannot tell" in decision.feedback
     answer = decide(plan, outcomes, may_replan=False).answer
-    assert "fail failed: Cannot tell" in answer and "slow timed out" in answer and "fine" in answer
+    assert answer.startswith("I ran echo: fine.") and "run fail: Cannot tell what time it is" in answer
+    assert "run slow: it took too long" in answer and "because call 1 did not succeed" in answer
 
 
 def test_an_unknown_contact_is_reported_not_replanned(hearth_home: Path, store: Store) -> None:

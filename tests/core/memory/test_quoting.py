@@ -9,10 +9,11 @@ import pytest
 
 from core.engine import GenerationOptions, LocalEngine
 from core.memory import quoting
-from core.memory.distill.quotes import quote_example
-from core.memory.distill.synth import generate
 from core.memory.operations import MemoryOps
 from core.memory.prompts import Answer, Remembered, parse_answer, quote_messages
+from core.memory.training.examples import n_memories
+from core.memory.training.quotes import quote_example
+from core.memory.training.synth import generate
 
 MEMORIES = [
     Remembered("Tomasz's daughter Zofia started violin lessons in January.", "3 March, 2023"),
@@ -65,7 +66,7 @@ def test_every_training_target_is_an_answer_the_grammar_allows() -> None:
             body = line.split(". ", 1)[1]
             date, _, text = body[1:].partition("] ") if body.startswith("[") else ("", "", body)
             memories.append(Remembered(text, date))
-        target = parse_answer(ex.target, ex.n_memories)
+        target = parse_answer(ex.target, n_memories(ex))
         if target.used:
             memory = memories[target.used[0] - 1]
             assert target.text in quoting.spans(memory.text, 40) or target.text == memory.date, ex.target
@@ -102,4 +103,4 @@ def test_the_quote_examples_are_the_answer_operations_training_set() -> None:
     import random
 
     ex = quote_example(random.Random(0))
-    assert ex.op == "answer" and json.loads(ex.target).keys() == {"used", "answer"}
+    assert ex.task == "answer" and json.loads(ex.target).keys() == {"used", "answer"}
