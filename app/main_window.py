@@ -433,10 +433,18 @@ class MainWindow(QMainWindow):
         if mode != "auto":
             self._dispatch(text, mode)
             return
-        assistant = self.services.assistant
+        assistant, documents = self.services.assistant, self.services.documents
+        conversation_id = self.current_id
         self.composer.set_busy(True)
         self.rate_label.setText("Reading…")
-        job = self.runner.submit(lambda j: assistant.route(text).target)
+
+        def route(_job: Job) -> str:
+            grounded = conversation_id is not None and bool(
+                documents.conversation_collections(conversation_id)
+            )
+            return assistant.route(text, grounded=grounded).target
+
+        job = self.runner.submit(route)
         job.sig_done.connect(lambda target: self._routed(job, text, target))
         job.sig_failed.connect(lambda _message: self._routed(job, text, "chat"))
         self._job = self._routing_job = job

@@ -83,7 +83,10 @@ class Router:
         self.probe = probe if probe is not None else ActionProbe()
         self.min_tool_score = min_tool_score
 
-    def route(self, message: str, registry: ToolRegistry) -> Route:
+    def route(self, message: str, registry: ToolRegistry, *, grounded: bool = False) -> Route:
+        """`grounded`: the conversation has documents attached, which answer its questions. Then only a
+        tool nearer than any plain question sends a message to the assistant; the probe alone does not
+        (it calls many questions requests: "How often does the lighthouse flash?" scores 0.72)."""
         t0 = time.perf_counter()
         parts = clauses(message)
         vectors = self.toolrag.embedder.encode([message, *parts] if len(parts) > 1 else [message])
@@ -96,7 +99,9 @@ class Router:
         plain = bank.plain_score(vectors[0]) if bank is not None else 0.0
         p_action = self.probe.p_action(vectors[0]) if self.probe.usable(self.toolrag) else None
         near = tool_score >= self.min_tool_score and tool_score >= plain
-        asks = p_action is not None and p_action >= MIN_PROBE and tool_score >= PROBE_TOOL_FLOOR
+        asks = (
+            not grounded and p_action is not None and p_action >= MIN_PROBE and tool_score >= PROBE_TOOL_FLOOR
+        )
         return Route(
             "assistant" if near or asks else "chat",
             tool_score,

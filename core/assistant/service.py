@@ -129,14 +129,17 @@ class AssistantService:
             route=route,
         )
 
-    def route(self, message: str, mode: str = "auto", model: str | None = None) -> Route:
+    def route(
+        self, message: str, mode: str = "auto", model: str | None = None, *, grounded: bool = False
+    ) -> Route:
         """Where a message from the one composer goes: "auto" lets the router decide (a tool request to
-        the assistant, a plain question to chat); "assistant" and "chat" force either."""
+        the assistant, a plain question to chat); "assistant" and "chat" force either. `grounded`: the
+        conversation has documents attached, so a question goes to chat, which answers from them."""
         if mode == "assistant":
             return Route("assistant", 1.0, 0.0, "", 0.0)
         if mode == "chat":
             return Route("chat", 0.0, 1.0, "", 0.0)
-        return self._request_router().route(message, self._routing_registry())
+        return self._request_router().route(message, self._routing_registry(), grounded=grounded)
 
     def _request_router(self) -> RequestRouter:
         # The router needs only the embedder and the tools' descriptions: routing never loads the model.

@@ -62,6 +62,10 @@ def test_routing_never_loads_the_model(hearth_home: Path, embedder: TextEncoder)
         assert service.route("Who wrote Hamlet?").target == "chat"
         assert service.route("Who wrote Hamlet?", mode="assistant").target == "assistant"  # forced
         assert service.route("Set a timer for 3 minutes", mode="chat").target == "chat"
+        # With documents attached, a question goes to chat, which answers from them; a request still acts.
+        question = "How often does the Skerry lighthouse flash?"
+        assert service.route(question, grounded=True).target == "chat"
+        assert service.route("Remind me to stretch at 5pm", grounded=True).target == "assistant"
     finally:
         service.close()
         host.close()
