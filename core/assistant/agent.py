@@ -164,7 +164,12 @@ class Assistant:
         self.planner_adapter = (
             load_adapter(engine, PLANNER_TASK, PLANNER_ADAPTER, adapter_root) if use_adapter else None
         )
-        self.planner = Planner(engine, examples_as_turns=examples_as_turns, adapter=self.planner_adapter)
+        self.planner = Planner(
+            engine,
+            examples_as_turns=examples_as_turns,
+            max_tokens=plan_max_tokens,
+            adapter=self.planner_adapter,
+        )
         self.action_log = ActionLog(store) if store is not None else None
         self._router: Router | None = None
 

@@ -175,9 +175,10 @@ class Planner:
             try:
                 plan = parse_plan(text if constrained else _ended(text), tools)
             except PlanError as e:
-                # Under the grammar only a cut-off plan gets here: keep its complete calls.
+                # Under the grammar only a cut-off plan gets here: keep its complete calls. Decoded free
+                # (no grammar), any line may be malformed: keep the calls before the first bad one.
                 valid, error = False, str(e)
-                plan = parse_plan(text, tools, strict=False)
+                plan = _salvage(text, tools)
                 if attempt < attempts and not (cancel is not None and cancel.is_set()):
                     feedback = f"The plan did not parse ({error}); write it again in the format shown."
                     continue
@@ -260,3 +261,15 @@ class _StepWatcher:
         except PlanError:
             return
         self.on_step(step.id, step.tool, step.as_dict()["args"], step.deps)
+
+
+def _salvage(text: str, tools: ToolRegistry) -> Plan:
+    """The valid calls at the start of a plan that did not parse: the longest prefix of its lines that
+    parses (non-strict: an unfinished last line is dropped). Never raises: malformed output is a result."""
+    lines = text.replace(END_OF_PLAN, "").splitlines()
+    for end in range(len(lines), 0, -1):
+        try:
+            return parse_plan("\n".join(lines[:end]), tools, strict=False)
+        except PlanError:
+            continue
+    return Plan(steps=[], text=text, complete=False)

@@ -112,3 +112,21 @@ def test_prompt_token_count_matches_the_engine(hearth_home: Path, engine: LocalE
     full = planner.prompt_tokens("x", registry, [])
     assert 0 < small < full
     store.close()
+
+
+def test_a_free_decoded_plan_that_does_not_parse_keeps_its_good_calls(hearth_home: Path) -> None:
+    """Without a grammar (a remote engine) any line may be malformed: what parses before it is kept, and
+    output with no valid call is an empty plan, never an exception."""
+    from core.assistant.planner import _salvage
+
+    registry, store = registry_for(hearth_home)
+    try:
+        good = '1. set_timer(minutes=10, label="tea")'
+        plan = _salvage(
+            good + '\n2. create_reminder(text: "buy milk", due: "tomorrow 9am")\n3. join()', registry
+        )
+        assert [s.tool for s in plan.steps] == ["set_timer"] and not plan.complete
+        nothing = _salvage('1. create_reminder(text: "buy milk")\nSure! Here is your plan.', registry)
+        assert nothing.steps == [] and not nothing.complete
+    finally:
+        store.close()
