@@ -13,7 +13,7 @@ from core.cli import main
 from core.settings import Settings
 from core.store import Store
 from core.voice.audio import read_wav
-from core.voice.evaluation import normalize
+from core.voice.evaluation import word_error_rate
 from core.voice.text import sentences
 from tests.conftest import TEST_THREADS
 
@@ -36,7 +36,8 @@ def test_the_voice_loop_answers_a_spoken_request_out_loud(
     turns = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(turns) == 1
     turn = turns[0]
-    assert normalize(turn["transcript"]) == normalize(REQUEST)
+    # Piper samples its voice afresh each session, so Whisper may mishear a word: one in six at most.
+    assert word_error_rate([REQUEST], [turn["transcript"]]) <= 0.2, turn["transcript"]
     assert turn["answer"] and " ".join(turn["spoken"]) == " ".join(sentences(turn["answer"]))
     latency = turn["latency"]
     assert 0 < latency["stt_ms"] < latency["audio_ms"] and latency["tts_ms"] > 0
