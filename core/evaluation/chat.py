@@ -40,6 +40,7 @@ from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationRe
 from core.engine.chat_template import ChatTemplate
 from core.errors import HearthError
 from core.models.profiles import FEW_SHOT_TURNS, ChatProfile
+from core.number_words import NUMBER_WORDS
 from core.resources import resource_path
 
 CATEGORIES = (
@@ -91,35 +92,8 @@ DECLINE_PHRASES = (
 )
 
 _ARTICLES = {"a", "an", "the"}
-_NUMBER_WORDS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-}
-_NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100})
+# The chat set's numbers read as words: up to sixty, and a hundred.
+_NUMBER_WORDS = {w: v for w, v in NUMBER_WORDS.items() if v <= 60} | {"hundred": 100}
 
 
 class ChatEvalError(HearthError):

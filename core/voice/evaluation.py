@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.number_words import NUMBER_WORDS, TENS
 from core.resources import resource_path
 from core.voice.audio import write_wav
 from core.voice.tts import Synthesizer, speak_to_array
@@ -42,41 +43,6 @@ def render_cases(cases: list[VoiceCase], synth: Synthesizer, folder: Path) -> di
     return out
 
 
-_UNITS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_NUMBER = {w: i for i, w in enumerate(_UNITS)} | _TENS
-
-
 def normalize(text: str) -> str:
     t = text.lower()
     t = re.sub(r"\b([ap])\.\s?m\.?", r"\1m", t)
@@ -85,12 +51,12 @@ def normalize(text: str) -> str:
     t = re.sub(r"[^\w\s]", " ", t)
     words: list[str] = []
     for w in t.split():
-        value = _NUMBER.get(w)
+        value = NUMBER_WORDS.get(w)
         if (
             value is not None
             and words
             and words[-1].isdigit()
-            and int(words[-1]) in _TENS.values()
+            and int(words[-1]) in TENS.values()
             and value < 10
         ):
             words[-1] = str(int(words[-1]) + value)  # "twenty five" -> 25
