@@ -21,8 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
-import llama_cpp
-
+from core.bench.raw import raw_llama
 from core.engine import ChatMessage, GenerationOptions, LocalEngine, physical_cores
 from core.runtime import open_local
 
@@ -113,9 +112,7 @@ def run_bench(
     cores = threads or physical_cores()
     engine = open_local(model_path, n_threads=threads or None)
     all_cores = open_local(model_path, n_threads=cores) if busy else None
-    raw = llama_cpp.Llama(
-        model_path=model_path, n_ctx=2048, n_threads=cores, n_threads_batch=cores, verbose=False
-    )
+    raw = raw_llama(model_path, n_ctx=2048, n_threads=cores, n_threads_batch=cores, verbose=False)
     report = BenchReport(model=engine.info.name, threads=cores, max_tokens=max_tokens, runs=runs, busy=busy)
     ban = {t: -100.0 for t in engine.eog_tokens}
     options = GenerationOptions(max_tokens=max_tokens, temperature=0.0, ignore_eos=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import llama_cpp
 
+from core.bench.raw import raw_llama
 from core.engine import ChatMessage, GenerationOptions, LocalEngine
 from core.runtime import open_local
 from core.telemetry.devices import Device, choose_source
@@ -116,8 +117,8 @@ def run_sweep(
                         n_gpu_layers=gpu_layers,
                         main_gpu=main_gpu,
                     )
-                    raw = llama_cpp.Llama(
-                        model_path=path,
+                    raw = raw_llama(
+                        path,
                         n_ctx=4096,
                         n_threads=n_threads,
                         n_threads_batch=n_threads,

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from core.answers.arithmetic import work_out
+from core.answers.shape import Shape, answer_in_shape, requested_shape
 from core.chat.grounding import citations_json, ground
 from core.chat.options import answer_options
 from core.chat.options import system_prompt as default_system_prompt
@@ -120,6 +122,9 @@ class ChatService:
         convs = self.store.conversations
         conversation = convs.get(turn.conversation_id)
         answer_id = turn.answer.id
+        calculated = self._calculated(turn, on_token)
+        if calculated is not None:
+            return calculated
         pieces: list[str] = []
         last_saved = time.monotonic()
 
@@ -171,8 +176,13 @@ class ChatService:
                     # given to grounded or memory answers, whose prompts have their own instructions).
                     if grounding is None:
                         messages = defaults.with_examples(messages)
-                    # A foreground request: memory learning in flight yields to it at its next token.
-                    result = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
+                    shape = requested_shape(turn.user.content) if grounding is None else None
+                    if shape is not None:  # "only the number", "in one word": taken from the model's reply
+                        result = answer_in_shape(engine, messages, shape, options, cancel)
+                        on_piece(result.text)
+                    else:
+                        # A foreground request: memory learning in flight yields to it at its next token.
+                        result = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
                 if policy.local_first and engine.capabilities.local and result.finish_reason != "cancelled":
                     if in_doubt(result.mean_logprob, policy):
                         assert result.mean_logprob is not None
@@ -219,6 +229,24 @@ class ChatService:
         if self.memory is not None and result.finish_reason != "cancelled":
             self.memory.after_exchange(conversation.id)
         return convs.get_message(answer_id)
+
+    def _calculated(self, turn: Turn, on_token: Callable[[str], None] | None) -> Message | None:
+        """A plain sum ("What is 6 times 7?") answered by working it out, with no model call; None for
+        any other request. In the asked shape: "only the number" gets the number alone."""
+        worked = work_out(turn.user.content)
+        if worked is None:
+            return None
+        t0 = time.perf_counter()
+        shape = requested_shape(turn.user.content)
+        text = worked.value if shape is Shape.NUMBER and worked.value else worked.text
+        if on_token is not None:
+            on_token(text)
+        ms = round((time.perf_counter() - t0) * 1000, 2)
+        metrics = {"total_ms": ms, "ttft_ms": ms, "completion_tokens": 0, "engine": "calculator"}
+        self.store.conversations.update_message(
+            turn.answer.id, content=text, status="complete", finish_reason="stop", metrics=metrics
+        )
+        return self.store.conversations.get_message(turn.answer.id)
 
     def send(
         self,

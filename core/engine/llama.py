@@ -25,6 +25,7 @@ from llama_cpp._internals import LlamaContext, LlamaModel
 
 from core.engine.chat_template import ChatTemplate
 from core.engine.context_policy import fit_to_context, prompt_budget
+from core.engine.cpu import use_extra_buffers
 from core.engine.interface import CancelFlag, Capabilities, ModelInfo, TokenCallback
 from core.engine.model_files import check_gguf_file
 from core.engine.perplexity import PerplexityResult, perplexity_from, token_logprobs, window_nll
@@ -119,6 +120,7 @@ class LlamaEngine:
         model_params = llama_cpp.llama_model_default_params()
         model_params.n_gpu_layers = config.n_gpu_layers
         model_params.main_gpu = config.main_gpu
+        model_params.use_extra_bufts = use_extra_buffers()  # off on AMX CPUs, where they crash (cpu.py)
         try:
             self._model = LlamaModel(path_model=str(path), params=model_params, verbose=False)
         except ValueError as e:

@@ -36,6 +36,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from core.answers.arithmetic import work_out
+from core.answers.shape import Shape, answer_in_shape, requested_shape
 from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationResult, LocalEngine
 from core.engine.chat_template import ChatTemplate
 from core.errors import HearthError
@@ -271,6 +273,8 @@ class ChatConfig:
     template: str | None = None
     stop: tuple[str, ...] = ()
     examples: tuple[tuple[str, str], ...] = ()
+    shape: bool = False  # answers to "only the number" / "in one word" taken from the reply (core.answers)
+    calculator: bool = False  # plain sums worked out, not asked of the model (core.answers.arithmetic)
 
     @classmethod
     def from_profile(cls, name: str, profile: ChatProfile, **changes: Any) -> ChatConfig:
@@ -286,6 +290,8 @@ class ChatConfig:
             template=profile.chat_template,
             stop=profile.stop,
             examples=profile.example_turns,
+            shape=True,  # as the chat service answers
+            calculator=True,
         )
         return replace(base, **changes)
 
@@ -356,7 +362,16 @@ def load_configs(path: Path) -> list[ChatConfig]:
 def generate(engine: ChatEngine, config: ChatConfig, case: ChatCase) -> GenerationResult:
     """The answer of `config` to `case`: through the model's template, or rendered with the config's own."""
     messages = config.messages(case)
+    request = case.messages[-1]["content"]
+    worked = work_out(request) if config.calculator else None
+    if worked is not None:
+        shape = requested_shape(request) if config.shape else None
+        text = worked.value if shape is Shape.NUMBER and worked.value else worked.text
+        return GenerationResult(text, "stop")
     if config.template is None:
+        shape = requested_shape(request) if config.shape else None
+        if shape is not None:
+            return answer_in_shape(engine, messages, shape, config.options())
         return engine.chat(messages, config.options())
     rendered = ChatTemplate(config.template, bos_token="", eos_token="").render(messages)
     options = replace(config.options(), stop=tuple(dict.fromkeys(rendered.stop + config.stop)))

@@ -53,7 +53,7 @@ def test_core_never_imports_qt_and_lower_layers_never_import_higher_ones() -> No
             "core.telemetry",
             "core.voice",
         ),
-        ("core.adapters",),
+        ("core.adapters", "core.answers"),
         ("core.runtime",),
         ("core.models", "core.settings"),
         ("core.engine", "core.store", "core.embeddings"),

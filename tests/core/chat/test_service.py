@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from core.answers.shape import Shape, shape_reply
 from core.chat.service import ChatService
 from core.errors import EmptyMessageError, ModelLoadError
 from core.runtime import EngineHost
@@ -161,3 +163,22 @@ def test_the_chosen_device_decides_where_the_model_runs(chat: ChatService) -> No
     assert (spec.n_gpu_layers, spec.main_gpu) == (-1, 1)
     chat.settings.set("n_gpu_layers", 12)
     assert chat.engine_spec().n_gpu_layers == 12
+
+
+def test_a_plain_sum_is_worked_out_and_stored_without_a_model_call(chat: ChatService) -> None:
+    conv = chat.new_conversation()
+    pieces: list[str] = []
+    answer = chat.send(conv.id, "What is 6 times 7?", on_token=pieces.append)
+    assert answer.content == "6 × 7 = 42" == "".join(pieces)
+    assert answer.status == "complete" and not answer.completion_tokens
+    again = chat.send(conv.id, "Reply with only the number: what is 25 plus 75?")
+    assert again.content == "100"
+
+
+def test_only_the_number_is_answered_with_one_number_or_the_whole_reply(chat: ChatService) -> None:
+    conv = chat.new_conversation()
+    question = "Reply with only the number: how many legs does a dog have?"
+    answer = chat.send(conv.id, question)
+    assert answer.status == "complete" and answer.completion_tokens
+    text = answer.content
+    assert re.fullmatch(r"-?\d+(?:\.\d+)?", text) or shape_reply(text, question, Shape.NUMBER) is None
