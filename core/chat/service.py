@@ -13,8 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from core.answers.arithmetic import work_out
-from core.answers.shape import Shape, answer_in_shape, requested_shape
+from core.answers.compose import answer, calculated
 from core.chat.grounding import citations_json, ground
 from core.chat.options import answer_options
 from core.chat.options import system_prompt as default_system_prompt
@@ -176,12 +175,10 @@ class ChatService:
                     # given to grounded or memory answers, whose prompts have their own instructions).
                     if grounding is None:
                         messages = defaults.with_examples(messages)
-                    shape = requested_shape(turn.user.content) if grounding is None else None
-                    if shape is not None:  # "only the number", "in one word": taken from the model's reply
-                        result = answer_in_shape(engine, messages, shape, options, cancel)
-                        on_piece(result.text)
-                    else:
-                        # A foreground request: memory learning in flight yields to it at its next token.
+                    # A foreground request: memory learning in flight yields to it at its next token.
+                    if grounding is None:  # in the shape asked for ("only the number"), core.answers
+                        result = answer(engine, messages, options, on_token=on_piece, cancel=cancel)
+                    else:  # a grounded answer keeps its sources' markers
                         result = engine.chat(messages, options, on_token=on_piece, cancel=cancel)
                 if policy.local_first and engine.capabilities.local and result.finish_reason != "cancelled":
                     if in_doubt(result.mean_logprob, policy):
@@ -233,12 +230,10 @@ class ChatService:
     def _calculated(self, turn: Turn, on_token: Callable[[str], None] | None) -> Message | None:
         """A plain sum ("What is 6 times 7?") answered by working it out, with no model call; None for
         any other request. In the asked shape: "only the number" gets the number alone."""
-        worked = work_out(turn.user.content)
-        if worked is None:
-            return None
         t0 = time.perf_counter()
-        shape = requested_shape(turn.user.content)
-        text = worked.value if shape is Shape.NUMBER and worked.value else worked.text
+        text = calculated(turn.user.content)
+        if text is None:
+            return None
         if on_token is not None:
             on_token(text)
         ms = round((time.perf_counter() - t0) * 1000, 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
+from core.answers.compose import answer
 from core.chat.options import answer_options, system_prompt
 from core.commands.common import load_settings, print_json
 from core.engine import ChatMessage
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     options = answer_options(settings, defaults, max_tokens=args.max_tokens, temperature=args.temperature)
     stream = None if args.json else (lambda piece: print(piece, end="", flush=True))
     try:
-        result = engine.chat(messages, options, on_token=stream)
+        result = answer(engine, messages, options, on_token=stream)  # a sum worked out, a shape kept
     finally:
         engine.close()
     if not args.json:

@@ -36,8 +36,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from core.answers.arithmetic import work_out
-from core.answers.shape import Shape, answer_in_shape, requested_shape
+from core.answers.compose import calculated
+from core.answers.shape import answer_in_shape, requested_shape
 from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationResult, LocalEngine
 from core.engine.chat_template import ChatTemplate
 from core.errors import HearthError
@@ -363,10 +363,8 @@ def generate(engine: ChatEngine, config: ChatConfig, case: ChatCase) -> Generati
     """The answer of `config` to `case`: through the model's template, or rendered with the config's own."""
     messages = config.messages(case)
     request = case.messages[-1]["content"]
-    worked = work_out(request) if config.calculator else None
-    if worked is not None:
-        shape = requested_shape(request) if config.shape else None
-        text = worked.value if shape is Shape.NUMBER and worked.value else worked.text
+    text = calculated(request, shape=config.shape) if config.calculator else None
+    if text is not None:
         return GenerationResult(text, "stop")
     if config.template is None:
         shape = requested_shape(request) if config.shape else None

@@ -34,6 +34,13 @@ def test_chat_json_prints_one_object_with_metrics(hearth_home: Path) -> None:
         assert data[key] > 0, key
 
 
+def test_chat_works_out_a_plain_sum_as_the_app_does(hearth_home: Path) -> None:
+    out = hearth("chat", "What is 6 times 7?", "--json", home=hearth_home)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["text"] == "6 × 7 = 42" and data["completion_tokens"] == 0
+
+
 def test_chat_streams_plain_text_with_system_prompt(hearth_home: Path) -> None:
     out = hearth(
         "chat", "Say hello.", "--system", "You are a pirate.", "-n", "24", "-t", "0", home=hearth_home
