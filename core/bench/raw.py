@@ -1,4 +1,4 @@
-"""llama-cpp-python's own high-level `Llama`, the baseline the benchmarks compare Hearth's engine with."""
+"""llama-cpp-python's own `Llama` and server, the baselines the benchmarks compare Hearth with."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from core.engine.cpu import use_extra_buffers
 
 
 @contextlib.contextmanager
-def _extra_buffers(allowed: bool) -> Iterator[None]:
+def extra_buffers(allowed: bool) -> Iterator[None]:
     # `Llama` takes no option for llama.cpp's extra CPU buffer types, and loads the model in its
     # constructor: its default parameters are wrapped for that call only, so both sides load alike (and
     # the raw side does not crash on an AMX CPU, see core.engine.cpu).
@@ -34,5 +34,17 @@ def _extra_buffers(allowed: bool) -> Iterator[None]:
 
 def raw_llama(model_path: str, **kwargs: Any) -> llama_cpp.Llama:
     """`llama_cpp.Llama(model_path, **kwargs)`, with the CPU buffer types Hearth's engine uses."""
-    with _extra_buffers(use_extra_buffers()):
+    with extra_buffers(use_extra_buffers()):
         return llama_cpp.Llama(model_path=model_path, **kwargs)
+
+
+def serve_llama_cpp() -> None:
+    """`python -m llama_cpp.server`, its models loaded with the CPU buffer types Hearth's engine uses."""
+    from llama_cpp.server.__main__ import main
+
+    with extra_buffers(use_extra_buffers()):
+        main()
+
+
+if __name__ == "__main__":  # python -m core.bench.raw ARGS: llama-cpp-python's server, as above
+    serve_llama_cpp()

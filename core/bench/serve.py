@@ -121,7 +121,8 @@ def hearth_server(model: Path, threads: int, n_ctx: int, lifetime_s: float) -> S
 
 def llama_cpp_server(model: Path, threads: int, n_ctx: int) -> ServerProcess:
     port = _free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1"]
+    # llama_cpp.server itself, started through core.bench.raw so it loads as Hearth does (no AMX crash).
+    command = [sys.executable, "-m", "core.bench.raw", "--model", str(model), "--host", "127.0.0.1"]
     command += ["--port", str(port), "--n_threads", str(threads), "--n_threads_batch", str(threads)]
     # Its default (interrupt_requests) ends the answer being streamed whenever another request arrives:
     # concurrent clients would get cut-off answers. Off, so that it serves every request as Hearth does.
