@@ -7,12 +7,8 @@ import threading
 from collections.abc import Callable, Sequence
 
 from core.answers.arithmetic import work_out
-from core.answers.shape import Shape, answer_in_shape, requested_shape
+from core.answers.shape import Shape, answer_in_shape, last_request, requested_shape
 from core.engine import ChatEngine, ChatMessage, GenerationOptions, GenerationResult
-
-
-def last_request(messages: Sequence[ChatMessage]) -> str:
-    return next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
 
 
 def calculated(request: str, *, shape: bool = True) -> str | None:

@@ -156,6 +156,11 @@ _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+
 _DIGITS = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 
 
+def last_request(messages: Sequence[ChatMessage]) -> str:
+    """The text of the last user message: the request an answer is shaped for."""
+    return next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+
+
 def requested_shape(text: str) -> Shape | None:
     """The shape the request asks its answer to have, or None when it names none."""
     if _NUMBER_REQUEST.search(text):
@@ -227,6 +232,5 @@ def answer_in_shape(
     result = engine.chat(messages, options, cancel=cancel)
     if result.finish_reason == "cancelled":
         return result
-    question = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-    short = shape_reply(result.text, question, shape)
+    short = shape_reply(result.text, last_request(messages), shape)
     return result if short is None else replace(result, text=short)

@@ -121,9 +121,9 @@ class ChatService:
         convs = self.store.conversations
         conversation = convs.get(turn.conversation_id)
         answer_id = turn.answer.id
-        calculated = self._calculated(turn, on_token)
-        if calculated is not None:
-            return calculated
+        worked_out = self._calculated(turn, on_token)  # a plain sum needs no model, so none is loaded
+        if worked_out is not None:
+            return worked_out
         pieces: list[str] = []
         last_saved = time.monotonic()
 
