@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core.adapters.store import load_adapter
+from core.answers.compose import answer
 from core.assistant.action_log import ActionLog
 from core.assistant.consent import ConsentCallback, deny_all
 from core.assistant.events import AgentEvent, EventCallback, ignore
@@ -342,9 +343,11 @@ class Assistant:
         return AgentRun(run_id, request, reports, outcomes, decision.answer, replanned)
 
     def plain_answer(self, request: str, on_event: EventCallback, cancel: threading.Event | None) -> str:
-        """No tool fits: the model answers as in a chat (its measured system prompt and sampling), streamed."""
+        """No tool fits: the model answers as in a chat (its measured system prompt and sampling), streamed,
+        and as the chat answers (a plain sum worked out, the shape asked for kept: core.answers)."""
         defaults = defaults_for(self.engine.info.path)
-        result = self.engine.chat(
+        result = answer(
+            self.engine,
             defaults.chat_messages(request),
             defaults.options(),
             on_token=lambda piece: on_event(AgentEvent("answer_token", text=piece, data={"plain": True})),

@@ -81,6 +81,18 @@ def test_no_tool_fits_gives_a_plain_answer_and_no_action(
     store.close()
 
 
+def test_a_plain_answer_is_put_as_the_chat_puts_it(
+    hearth_home: Path, engine: LocalEngine, embedder: TextEncoder
+) -> None:
+    registry, store = registry_for(hearth_home)
+    assistant = Assistant(engine=engine, registry=registry.subset([]), store=store, embedder=embedder)
+    events: list[AgentEvent] = []
+    run = assistant.run("What is 6 times 7?", consent=allow_all, on_event=events.append)
+    assert run.reports[0].planner.plan.steps == [] and run.answer == "6 × 7 = 42"
+    assert "".join(e.text for e in events if e.kind == "answer_token" and e.data.get("plain")) == run.answer
+    store.close()
+
+
 def test_eval_scores_a_slice_of_the_set(
     hearth_home: Path, engine: LocalEngine, embedder: TextEncoder
 ) -> None:
