@@ -14,12 +14,12 @@ from pathlib import Path
 
 from core.adapters.base import BaseModel, load_base
 from core.adapters.data import Example, write_jsonl
-from core.adapters.export import write_lora_gguf
+from core.adapters.export import read_lora_gguf, write_lora_gguf
 from core.adapters.manifest import AdapterManifest, loss_curve
 from core.adapters.task import AdapterTask
 from core.adapters.teacher import LABELS, make_training_set
 from core.adapters.train import TrainConfig, encode, train_lora
-from core.adapters.weights import HeadLayout, TrainedLora, save_checkpoint
+from core.adapters.weights import HeadLayout, TrainedLora, load_checkpoint, save_checkpoint
 from core.engine import LocalEngine
 from core.errors import AdapterDataError
 from core.models.gguf_info import sha256_file
@@ -58,6 +58,8 @@ class TrainJob:
     steps: int | None = None  # optimizer steps (default: the task's default_steps)
     teacher: str | Path = LABELS
     data_file: Path | None = None  # train on this JSONL instead of generating
+    init: Path | None = None  # go on training this adapter (.gguf with its manifest beside it, or .npz)
+    checkpoint_every: int = 100  # steps between checkpoints out_dir/<task>.step<N>.npz
 
 
 def train_adapters(
@@ -158,6 +160,11 @@ def _train_one(
         config,
         lambda p: report(TrainProgressReport(task.name, "train", p.step, p.steps, p.loss)),
         cancel,
+        checkpoint=lambda so_far: save_checkpoint(
+            so_far, str(out_dir / f"{task.name}.step{so_far.steps}.npz")
+        ),
+        checkpoint_every=job.checkpoint_every,
+        init=read_adapter(job.init, base) if job.init is not None else None,
     )
     report(TrainProgressReport(task.name, "export", 0, 1, lora.final_loss))
     save_checkpoint(lora, str(out_dir / f"{task.name}.npz"))
@@ -176,6 +183,24 @@ def _train_one(
     )
     report(TrainProgressReport(task.name, "export", 1, 1, lora.final_loss))
     return adapter
+
+
+def read_adapter(path: Path, layout: HeadLayout) -> TrainedLora:
+    """An adapter to go on training: a checkpoint (.npz), or an adapter GGUF whose manifest beside it gives
+    the steps and time it was trained for."""
+    if not path.is_file():
+        raise AdapterDataError(f"There is no adapter at {path}.")
+    if path.suffix == ".npz":
+        return load_checkpoint(str(path))
+    try:
+        lora = read_lora_gguf(path, layout)
+    except (ValueError, KeyError, OSError) as e:
+        raise AdapterDataError(f"{path.name} is not a LoRA adapter GGUF: {e}") from e
+    manifest = path.with_suffix(".json")
+    if manifest.is_file():
+        m = AdapterManifest.read(manifest)
+        lora = replace(lora, steps=m.steps, seconds=m.seconds, final_loss=m.final_loss)
+    return lora
 
 
 def export_adapter(

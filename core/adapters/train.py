@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 import numpy as np
@@ -189,16 +189,21 @@ def train_lora(
     cancel: threading.Event | None = None,
     checkpoint: Callable[[TrainedLora], None] | None = None,
     checkpoint_every: int = 100,
+    init: TrainedLora | None = None,
 ) -> TrainedLora:
     """Train one adapter; the base model is left as it was (the LoRA layers are taken out again).
-    `checkpoint` gets the weights so far every `checkpoint_every` steps.
+    `checkpoint` gets the weights so far every `checkpoint_every` steps. With `init` (an adapter trained
+    before) training goes on from its weights, with its rank, modules and layers; the optimizer starts
+    afresh, and the result counts init's steps and losses as its own first ones.
 
     Raises:
         OperationCancelled: `cancel` was set (checked before every step).
-        AdapterTrainingError: there is nothing to train on.
+        AdapterTrainingError: there is nothing to train on, or `init` does not fit the base model.
     """
     if not encoded:
         raise AdapterTrainingError("There are no training examples that fit.")
+    if init is not None:
+        config = resume_config(config, init)
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
@@ -212,6 +217,8 @@ def train_lora(
     )
     peft_model = get_peft_model(base.model, lora)
     model = cast(torch.nn.Module, peft_model.base_model.model)
+    if init is not None:
+        _load_weights(model, init)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)
@@ -236,8 +243,8 @@ def train_lora(
             if progress is not None:
                 progress(TrainProgress(step + 1, config.steps, losses[-1], time.perf_counter() - t0))
             if checkpoint is not None and (step + 1) % checkpoint_every == 0 and step + 1 < config.steps:
-                checkpoint(_trained(model, config, losses, time.perf_counter() - t0))
-        trained = _trained(model, config, losses, time.perf_counter() - t0)
+                checkpoint(_trained(model, config, losses, time.perf_counter() - t0, init))
+        trained = _trained(model, config, losses, time.perf_counter() - t0, init)
     finally:
         model.eval()
         peft_model.unload()  # the base model without LoRA layers, for the next task
@@ -245,17 +252,54 @@ def train_lora(
     return trained
 
 
-def _trained(model: torch.nn.Module, config: TrainConfig, losses: list[float], seconds: float) -> TrainedLora:
+def resume_config(config: TrainConfig, init: TrainedLora) -> TrainConfig:
+    """`config` with the rank, alpha, modules and layers of the adapter training goes on from."""
+    layers = tuple(sorted({layer for layer, _ in init.weights}))
+    return replace(config, rank=init.rank, alpha=init.alpha, targets=init.targets, layers=layers)
+
+
+def _load_weights(model: torch.nn.Module, init: TrainedLora) -> None:
+    """Copy init's A and B into the fresh LoRA layers, which must be exactly the ones init has."""
+    found: set[tuple[int, str]] = set()
+    for name, module in model.named_modules():
+        if isinstance(module, LoraLayer) and "default" in module.lora_A:
+            parts = name.split(".")
+            key = (int(parts[parts.index("layers") + 1]), parts[-1])
+            if key not in init.weights:
+                raise AdapterTrainingError(f"The adapter to resume from has no weights for {key}.")
+            a, b = init.weights[key]
+            lora_a = cast(torch.nn.Linear, module.lora_A["default"]).weight
+            lora_b = cast(torch.nn.Linear, module.lora_B["default"]).weight
+            if tuple(lora_a.shape) != a.shape or tuple(lora_b.shape) != b.shape:
+                raise AdapterTrainingError(
+                    f"The adapter to resume from does not fit this base model ({key}: {a.shape}, {b.shape})."
+                )
+            with torch.no_grad():
+                lora_a.copy_(torch.from_numpy(np.asarray(a, dtype=np.float32)))
+                lora_b.copy_(torch.from_numpy(np.asarray(b, dtype=np.float32)))
+            found.add(key)
+    if found != set(init.weights):
+        raise AdapterTrainingError("The adapter to resume from adapts modules this base model lacks.")
+
+
+def _trained(
+    model: torch.nn.Module,
+    config: TrainConfig,
+    losses: list[float],
+    seconds: float,
+    init: TrainedLora | None = None,
+) -> TrainedLora:
     tail = losses[-max(1, len(losses) // 10) :]
+    before = init if init is not None else TrainedLora({}, config.rank, config.alpha, (), 0, 0.0, 0.0)
     return TrainedLora(
         weights=_lora_weights(model),
         rank=config.rank,
         alpha=config.alpha,
         targets=config.targets,
-        steps=len(losses),
+        steps=before.steps + len(losses),
         final_loss=float(np.mean(tail)) if tail else float("nan"),
-        seconds=seconds,
-        losses=list(losses),
+        seconds=before.seconds + seconds,
+        losses=[*before.losses, *losses],
     )
 
 

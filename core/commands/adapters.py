@@ -53,6 +53,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--data", type=Path, help="train on this JSONL (one task only) instead of generating")
     train.add_argument("--n", type=int, help="generated examples per task (default: the task's)")
+    train.add_argument(
+        "--init", type=Path,
+        help="go on training this adapter (.gguf, or a checkpoint .npz); its rank, modules and layers are kept",
+    )  # fmt: skip
+    train.add_argument(
+        "--checkpoint-every", type=int, default=100, help="steps between checkpoints <task>.step<N>.npz"
+    )
     train.add_argument("--steps", type=int, help="optimizer steps per task (default: the task's)")
     train.add_argument(
         "--teacher", default="labels",
@@ -166,8 +173,8 @@ def run_train(args: argparse.Namespace) -> int:
     from core.adapters.train import TrainConfig
 
     tasks = task_registry().select(args.tasks)
-    if args.data is not None and len(tasks) != 1:
-        raise AdapterTrainingError("--data trains one task: name only that task.")
+    if (args.data is not None or args.init is not None) and len(tasks) != 1:
+        raise AdapterTrainingError("--data and --init train one task: name only that task.")
     base = _base(args.model)
     out = args.out or user_adapters_dir(base)
     config = replace(TrainConfig(), batch_size=args.batch_size)
@@ -181,7 +188,10 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         for task in tasks:
             cfg = _task_config(task, config, args)
-            job = TrainJob(task, examples=args.n, steps=args.steps, teacher=args.teacher, data_file=args.data)
+            job = TrainJob(
+                task, examples=args.n, steps=args.steps, teacher=args.teacher, data_file=args.data,
+                init=args.init, checkpoint_every=args.checkpoint_every,
+            )  # fmt: skip
             made += train_adapters(
                 base, out, [job], progress, cancel, config=cfg, seed=args.seed, threads=args.threads
             )

@@ -220,6 +220,39 @@ def test_a_short_planner_run_converges_and_its_gguf_changes_the_plan(
     parse_plan(adapted, registry, strict=False)  # the grammar held: what was written parses
 
 
+def test_training_goes_on_from_an_adapter_file(tiny: Path, tmp_path: Path) -> None:
+    """A run resumed from an exported adapter starts where the first left off (its loss, not the bare
+    model's), keeps the first run's rank and modules, and counts its steps and time on from the manifest;
+    a missing or broken adapter file is refused with a clear message."""
+    from core.adapters.data import write_jsonl
+    from core.errors import AdapterDataError
+
+    task = PlannerTask()
+    data = tmp_path / "planner.jsonl"
+    write_jsonl(data, task.generate(4, seed=5))
+    config = TrainConfig(rank=8, alpha=16.0, batch_size=4, lr=3e-2, steps=12, targets=("q_proj", "v_proj"))
+    (first,) = train_adapters(tiny, tmp_path / "a", [TrainJob(task, data_file=data, steps=12)], config=config)
+    other = replace(config, rank=4, alpha=8.0, targets=("down_proj",), lr=1e-3)  # ignored: init's are kept
+    (resumed,) = train_adapters(
+        tiny, tmp_path / "b", [TrainJob(task, data_file=data, steps=3, init=first.path)], config=other
+    )
+    assert (resumed.lora.rank, resumed.lora.targets) == (8, ("q_proj", "v_proj"))
+    assert resumed.lora.steps == 15 and resumed.manifest.steps == 15
+    assert resumed.lora.seconds >= first.manifest.seconds
+    new = resumed.lora.losses[-3:]
+    assert new[0] < 0.5 * first.lora.losses[0], (
+        f"it went on from the trained weights: {first.lora.losses}, {new}"
+    )
+    with pytest.raises(AdapterDataError, match="no adapter"):
+        train_adapters(
+            tiny, tmp_path / "c", [TrainJob(task, data_file=data, steps=1, init=tmp_path / "x.gguf")]
+        )
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 64)
+    with pytest.raises(AdapterDataError, match="not a LoRA adapter"):
+        train_adapters(tiny, tmp_path / "d", [TrainJob(task, data_file=data, steps=1, init=broken)])
+
+
 def test_training_stops_when_cancelled_and_leaves_the_base_model_bare(
     tiny_engine: LocalEngine, tiny_base: BaseModel
 ) -> None:
