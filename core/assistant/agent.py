@@ -140,10 +140,12 @@ class Assistant:
         fallback: Callable[[], ChatEngine] | None = None,
         route: str = "local only",
         plan_max_tokens: int = PLAN_MAX_TOKENS,
+        copy_args: bool = True,
     ) -> None:
         """use_adapter: plan (and replan) with the planner adapter for the engine's model, where there is
         one (core.adapters.store: the user's own first, then the shipped one); `planner_adapter` says
-        which was loaded, None when planning runs on the bare model."""
+        which was loaded, None when planning runs on the bare model. copy_args: free-text arguments are
+        made of the request's words (the plan grammar), as the app plans; off only to measure it."""
         self.engine = engine
         self.fallback = fallback
         self.route = route
@@ -170,6 +172,7 @@ class Assistant:
             examples_as_turns=examples_as_turns,
             max_tokens=plan_max_tokens,
             adapter=self.planner_adapter,
+            copy_args=copy_args,
         )
         self.action_log = ActionLog(store) if store is not None else None
         self._router: Router | None = None

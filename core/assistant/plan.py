@@ -318,7 +318,8 @@ class _ArgParser:
             c = self.s[self.i]
             if c == '"':
                 self.i += 1
-                text = "".join(out)
+                # No tool wants a value's edge spaces; small models often write one (name=" Noah").
+                text = "".join(out).strip(" ")
                 m = REF_RE.fullmatch(text)
                 return Ref(int(m.group(1))) if m else text
             if c == "\\" and self.i + 1 < len(self.s):

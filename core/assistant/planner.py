@@ -127,7 +127,8 @@ def adapter_messages(request: str, tools: ToolRegistry, feedback: str | None = N
 class Planner:
     """Plans on `engine`; with `adapter` (the planner adapter's name, loaded on the engine) every plan,
     replans included, is decoded with it, from the prompt it was trained on: no in-context examples (it
-    learnt the format and the conventions from thousands), which also keeps the prompt short."""
+    learnt the format and the conventions from thousands), which also keeps the prompt short. With
+    `copy_args` (the default) the grammar makes free-text arguments of the request's words."""
 
     def __init__(
         self,
@@ -137,8 +138,10 @@ class Planner:
         max_tokens: int = PLAN_MAX_TOKENS,
         examples_as_turns: bool = True,
         adapter: str | None = None,
+        copy_args: bool = True,
     ) -> None:
         self.engine = engine
+        self.copy_args = copy_args  # string arguments made of the request's words (plan_grammar)
         self.examples_as_turns = examples_as_turns
         self.max_steps = max_steps
         self.max_tokens = max_tokens
@@ -159,7 +162,9 @@ class Planner:
         # that does not parse is asked for once more with the error.
         constrained = self.engine.capabilities.grammar
         options = GenerationOptions(
-            grammar=build_plan_grammar(tools, self.max_steps) if constrained else None,
+            grammar=build_plan_grammar(tools, self.max_steps, request if self.copy_args else None)
+            if constrained
+            else None,
             temperature=0.0,
             max_tokens=self.max_tokens,
             repeat_penalty=1.0,  # a plan repeats names and quotes by nature; a penalty bends them

@@ -85,7 +85,10 @@ class PlannerTask(AdapterTask):
 
     def options(self, example: Example, adapter: str | None) -> GenerationOptions:
         return GenerationOptions(
-            grammar=build_plan_grammar(offered_registry(example)),
+            # As the app plans: free-text arguments copied from the request (plan_grammar).
+            grammar=build_plan_grammar(
+                offered_registry(example), request=str(example.meta.get("request") or "") or None
+            ),
             temperature=0.0,
             max_tokens=PLAN_MAX_TOKENS,
             repeat_penalty=1.0,
