@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.commands.common import print_json
+from core.errors import HearthError
 from core.evaluation.rag import QuestionResult, default_data_dir, run_rag_eval
 
 if TYPE_CHECKING:
@@ -44,8 +45,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="plan over this tools file's functions only (OpenAI JSON), e.g. resources/eval/agent/unseen/tools.json",
     )  # fmt: skip
     agent.add_argument(
-        "--config", choices=["both", "adapter", "base"], default="both",
-        help="with the planner adapter, the bare model (with in-context examples), or both side by side",
+        "--config", type=_agent_configs, default="adapter,base",
+        help="comma-separated, side by side: adapter (the planner adapter), base (the bare model, with "
+        "in-context examples), adapter-free / base-free (string arguments not copied from the request); "
+        '"both" is adapter,base (the default)',
+    )  # fmt: skip
+    agent.add_argument(
+        "--adapter", action="append", default=[], metavar="NAME=FILE",
+        help="also plan with this adapter GGUF, as configuration NAME (repeatable): e.g. a new checkpoint "
+        "beside the shipped adapter; a NAME ending in -free plans without copying arguments",
     )  # fmt: skip
     agent.add_argument("--limit", type=int, help="only the first N requests")
     agent.add_argument("--threads", type=int, default=0, help="CPU threads (default: physical cores)")
@@ -177,6 +185,32 @@ def _show(r: QuestionResult) -> None:
     print(f"{r.id:<10} {rank:<7}{held}", file=sys.stderr)
 
 
+AGENT_CONFIGS = ("adapter", "base", "adapter-free", "base-free")
+
+
+def _agent_configs(value: str) -> list[str]:
+    names = ["adapter", "base"] if value == "both" else [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [n for n in names if n not in AGENT_CONFIGS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown configuration {', '.join(unknown) or value!r}: choose from {', '.join(AGENT_CONFIGS)}"
+        )
+    return names
+
+
+def _extra_adapters(specs: list[str]) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    for spec in specs:
+        name, sep, file = spec.partition("=")
+        path = Path(file)
+        if not sep or not name or name in AGENT_CONFIGS or name in out:
+            raise HearthError(f"--adapter takes NAME=FILE with a new name, not {spec!r}.")
+        if not path.is_file():
+            raise HearthError(f"There is no adapter file {path}.")
+        out[name] = path
+    return out
+
+
 def run_agent(args: argparse.Namespace) -> int:
     from core.assistant.agent import Assistant
     from core.assistant.custom_tools import load_tool_file
@@ -187,6 +221,7 @@ def run_agent(args: argparse.Namespace) -> int:
     from core.settings import Settings
     from core.telemetry.service import Telemetry
 
+    extra = _extra_adapters(args.adapter)  # checked before the model loads
     default = UNSEEN_SET if args.tools else DEFAULT_SET
     cases = load_cases(args.set or default)[: args.limit]
     engine = open_local(args.model or EMBEDDED_MODEL_ID, n_ctx=4096, n_threads=args.threads)
@@ -196,18 +231,23 @@ def run_agent(args: argparse.Namespace) -> int:
         cases, engine=engine, extra_tools=tool_file.tools if tool_file else (), builtins=tool_file is None
     )
     telemetry = Telemetry(Settings(None))
-    configs = ("adapter", "base") if args.config == "both" else (args.config,)
-    assistants = {
-        name: Assistant(
+
+    def assistant(name: str) -> Assistant:
+        a = Assistant(
             engine=engine,
             registry=world.registry,
             store=None,
             use_toolrag=not args.no_toolrag,
             examples_as_turns=not args.examples_in_system,
-            use_adapter=name == "adapter",
+            use_adapter=name.startswith("adapter"),
+            copy_args=not name.endswith("-free"),
         )
-        for name in configs
-    }
+        if name in extra and engine.adapters is not None:
+            engine.adapters.load(name, extra[name])  # planned with this file, under its own name
+            a.planner_adapter = a.planner.adapter = name
+        return a
+
+    assistants = {name: assistant(name) for name in [*args.config, *extra]}
     if "adapter" in assistants and assistants["adapter"].planner_adapter is None:
         print("hearth eval agent: this model has no planner adapter; the adapter column is the base model.",
               file=sys.stderr)  # fmt: skip
