@@ -239,9 +239,10 @@ def test_training_goes_on_from_an_adapter_file(tiny: Path, tmp_path: Path) -> No
     assert (resumed.lora.rank, resumed.lora.targets) == (8, ("q_proj", "v_proj"))
     assert resumed.lora.steps == 15 and resumed.manifest.steps == 15
     assert resumed.lora.seconds >= first.manifest.seconds
-    new = resumed.lora.losses[-3:]
-    assert new[0] < 0.5 * first.lora.losses[0], (
-        f"it went on from the trained weights: {first.lora.losses}, {new}"
+    # The first resumed step scores near where the first run ended, far below where it began.
+    start, end, again = first.lora.losses[0], first.lora.losses[-1], resumed.lora.losses[-3]
+    assert abs(again - end) < 0.25 * (start - end), (
+        f"it went on from the trained weights: {start}, {end}, {again}"
     )
     with pytest.raises(AdapterDataError, match="no adapter"):
         train_adapters(

@@ -31,6 +31,6 @@ def test_configurations_and_an_adapter_file_plan_side_by_side(hearth_home: Path,
 
 def test_wrong_configurations_and_adapter_files_are_refused(hearth_home: Path, tmp_path: Path) -> None:
     bad = hearth("eval", "agent", "--config", "adapter,fast", home=hearth_home)
-    assert bad.returncode == 2 and "unknown configuration fast" in bad.stderr
+    assert bad.returncode == 2 and "unknown configuration 'fast'" in bad.stderr
     missing = hearth("eval", "agent", "--adapter", f"new={tmp_path / 'none.gguf'}", home=hearth_home)
     assert missing.returncode == 2 and "There is no adapter file" in missing.stderr
