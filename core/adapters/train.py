@@ -14,7 +14,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -261,23 +261,18 @@ def resume_config(config: TrainConfig, init: TrainedLora) -> TrainConfig:
 def _load_weights(model: torch.nn.Module, init: TrainedLora) -> None:
     """Copy init's A and B into the fresh LoRA layers, which must be exactly the ones init has."""
     found: set[tuple[int, str]] = set()
-    for name, module in model.named_modules():
-        if isinstance(module, LoraLayer) and "default" in module.lora_A:
-            parts = name.split(".")
-            key = (int(parts[parts.index("layers") + 1]), parts[-1])
-            if key not in init.weights:
-                raise AdapterTrainingError(f"The adapter to resume from has no weights for {key}.")
-            a, b = init.weights[key]
-            lora_a = cast(torch.nn.Linear, module.lora_A["default"]).weight
-            lora_b = cast(torch.nn.Linear, module.lora_B["default"]).weight
-            if tuple(lora_a.shape) != a.shape or tuple(lora_b.shape) != b.shape:
-                raise AdapterTrainingError(
-                    f"The adapter to resume from does not fit this base model ({key}: {a.shape}, {b.shape})."
-                )
-            with torch.no_grad():
-                lora_a.copy_(torch.from_numpy(np.asarray(a, dtype=np.float32)))
-                lora_b.copy_(torch.from_numpy(np.asarray(b, dtype=np.float32)))
-            found.add(key)
+    for key, lora_a, lora_b in _lora_modules(model):
+        if key not in init.weights:
+            raise AdapterTrainingError(f"The adapter to resume from has no weights for {key}.")
+        a, b = init.weights[key]
+        if tuple(lora_a.shape) != a.shape or tuple(lora_b.shape) != b.shape:
+            raise AdapterTrainingError(
+                f"The adapter to resume from does not fit this base model ({key}: {a.shape}, {b.shape})."
+            )
+        with torch.no_grad():
+            lora_a.copy_(torch.from_numpy(np.asarray(a, dtype=np.float32)))
+            lora_b.copy_(torch.from_numpy(np.asarray(b, dtype=np.float32)))
+        found.add(key)
     if found != set(init.weights):
         raise AdapterTrainingError("The adapter to resume from adapts modules this base model lacks.")
 
@@ -303,13 +298,19 @@ def _trained(
     )
 
 
-def _lora_weights(model: torch.nn.Module) -> dict[tuple[int, str], tuple[np.ndarray, np.ndarray]]:
-    out: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
+def _lora_modules(model: torch.nn.Module) -> Iterator[tuple[tuple[int, str], torch.Tensor, torch.Tensor]]:
+    """Each LoRA layer of the peft-wrapped model: ((layer, module name), A's weight, B's weight)."""
     for name, module in model.named_modules():
         if isinstance(module, LoraLayer) and "default" in module.lora_A:
             parts = name.split(".")
-            layer, kind = int(parts[parts.index("layers") + 1]), parts[-1]
-            a = cast(torch.nn.Linear, module.lora_A["default"]).weight.detach().float().numpy().copy()
-            b = cast(torch.nn.Linear, module.lora_B["default"]).weight.detach().float().numpy().copy()
-            out[(layer, kind)] = (a, b)
-    return out
+            key = (int(parts[parts.index("layers") + 1]), parts[-1])
+            a = cast(torch.nn.Linear, module.lora_A["default"]).weight
+            b = cast(torch.nn.Linear, module.lora_B["default"]).weight
+            yield key, a, b
+
+
+def _lora_weights(model: torch.nn.Module) -> dict[tuple[int, str], tuple[np.ndarray, np.ndarray]]:
+    return {
+        key: (a.detach().float().numpy().copy(), b.detach().float().numpy().copy())
+        for key, a, b in _lora_modules(model)
+    }

@@ -33,7 +33,7 @@ def _lit(text: str) -> str:
 def build_plan_grammar(
     registry: ToolRegistry | list[Tool], max_steps: int = DEFAULT_MAX_STEPS, request: str | None = None
 ) -> str:
-    """The grammar of every valid plan over `registry`; with `request`, string arguments copy from it."""
+    """The grammar of every valid plan over `registry`; with `request`, string arguments use its words."""
     tools = list(registry)
     max_steps = max(0, min(max_steps, MAX_STEPS_LIMIT))
     rules: dict[str, str] = {}

@@ -85,7 +85,7 @@ class PlannerTask(AdapterTask):
 
     def options(self, example: Example, adapter: str | None) -> GenerationOptions:
         return GenerationOptions(
-            # As the app plans: free-text arguments copied from the request (plan_grammar).
+            # As the app plans: free-text arguments made of the request's words (plan_grammar).
             grammar=build_plan_grammar(
                 offered_registry(example), request=str(example.meta.get("request") or "") or None
             ),
