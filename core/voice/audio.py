@@ -24,6 +24,7 @@ FRAME = 512  # 32 ms at 16 kHz: the Silero VAD's frame
 PLAYBACK_BLOCK_S = 0.01  # a sink's block: how long a barge-in can take to reach the speaker
 
 FramesCallback = Callable[[np.ndarray], None]
+StartCallback = Callable[[float], None]
 
 
 class AudioSource(Protocol):
@@ -43,8 +44,12 @@ class AudioSink(Protocol):
 
     name: str
 
-    def play(self, samples: np.ndarray, sample_rate: int) -> None:
-        """Queue a clip (float32 mono in [-1, 1]); returns at once."""
+    def play(self, samples: np.ndarray, sample_rate: int, on_start: StartCallback | None = None) -> None:
+        """Queue a clip (float32 mono in [-1, 1]); returns at once.
+
+        `on_start(t)` is called (on the playing thread, t from perf_counter) when its first samples go out,
+        never if a stop drops it first: what was queued is not what was heard.
+        """
 
     def stop(self) -> None:
         """Silence now and drop everything queued (barge-in)."""
@@ -134,22 +139,22 @@ class Playback:
     """Clips waiting to be heard, drained one block at a time by a driver (PortAudio's callback, a clock).
 
     `fill` runs on the audio thread: it holds the lock only to copy samples, so `stop` from any thread
-    takes effect at the next block.
+    takes effect at the next block. A clip's start callback runs after the lock is let go.
     """
 
     def __init__(self, sample_rate: int) -> None:
         self.sample_rate = sample_rate
-        self._clips: deque[np.ndarray] = deque()
+        self._clips: deque[tuple[np.ndarray, StartCallback | None]] = deque()
         self._offset = 0
         self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
 
-    def add(self, samples: np.ndarray) -> None:
+    def add(self, samples: np.ndarray, on_start: StartCallback | None = None) -> None:
         if samples.size == 0:
             return
         with self._lock:
-            self._clips.append(samples.astype(np.float32, copy=False))
+            self._clips.append((samples.astype(np.float32, copy=False), on_start))
             self._idle.clear()
 
     def clear(self) -> None:
@@ -168,9 +173,13 @@ class Playback:
     def fill(self, out: np.ndarray) -> int:
         """Write the next len(out) samples into `out` (silence past the end); returns how many were audio."""
         written = 0
+        started: list[StartCallback] = []
+        t = time.perf_counter()
         with self._lock:
             while written < out.size and self._clips:
-                clip = self._clips[0]
+                clip, on_start = self._clips[0]
+                if self._offset == 0 and on_start is not None:
+                    started.append(on_start)
                 n = min(out.size - written, clip.size - self._offset)
                 out[written : written + n] = clip[self._offset : self._offset + n]
                 written += n
@@ -181,6 +190,8 @@ class Playback:
             if not self._clips:
                 self._idle.set()
         out[written:] = 0.0
+        for on_start in started:
+            on_start(t)
         return written
 
 
@@ -285,10 +296,10 @@ class RecordingSink:
         self._thread = threading.Thread(target=self._clock, name="hearth-recording-sink", daemon=True)
         self._thread.start()
 
-    def play(self, samples: np.ndarray, sample_rate: int) -> None:
+    def play(self, samples: np.ndarray, sample_rate: int, on_start: StartCallback | None = None) -> None:
         clip = resample(to_float32(samples), sample_rate, self.sample_rate)
         self.clips.append(clip)
-        self._playback.add(clip)
+        self._playback.add(clip, on_start)
 
     def stop(self) -> None:
         self.stops.append(time.perf_counter())

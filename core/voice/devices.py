@@ -25,6 +25,7 @@ from core.voice.audio import (
     Playback,
     RecordingSink,
     Resampler,
+    StartCallback,
     resample,
     to_float32,
 )
@@ -225,9 +226,9 @@ class SpeakerSink:
                 self._stream = None
                 raise VoiceDeviceError(f"The speaker '{self.name}' cannot be opened: {e}") from e
 
-    def play(self, samples: np.ndarray, sample_rate: int) -> None:
+    def play(self, samples: np.ndarray, sample_rate: int, on_start: StartCallback | None = None) -> None:
         self._ensure_stream()
-        self._playback.add(resample(to_float32(samples), sample_rate, self.sample_rate))
+        self._playback.add(resample(to_float32(samples), sample_rate, self.sample_rate), on_start)
 
     def stop(self) -> None:
         self._playback.clear()

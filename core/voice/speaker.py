@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -21,8 +22,12 @@ _POLL_S = 0.01
 class _Item:
     generation: int
     text: str | None  # None: the end of a reply
-    on_audio: Callable[[float, str], None] | None = None  # (perf_counter, sentence) when it went out
+    on_audio: Callable[[float, str], None] | None = None  # (perf_counter, sentence) when it began to sound
     on_done: Callable[[], None] | None = None  # the end was heard
+
+
+def _began(on_audio: Callable[[float, str], None], text: str, t: float) -> None:
+    on_audio(t, text)
 
 
 class Speaker:
@@ -119,13 +124,15 @@ class Speaker:
     def _speak(self, item: _Item) -> None:
         assert item.text is not None
         synth = self.synthesizer
-        for clip in synth.synthesize(item.text):
+        text, on_audio = item.text, item.on_audio
+        # Synthesis runs ahead of playback: a sentence counts as spoken when its first clip is heard, so one
+        # dropped by a barge-in while still queued never does.
+        on_start = None if on_audio is None else functools.partial(_began, on_audio, text)
+        for clip in synth.synthesize(text):
             if not self._current(item):
                 return  # stopped while synthesising: this sentence is not wanted any more
-            self.sink.play(clip, synth.sample_rate)
-            if item.on_audio is not None:
-                item.on_audio(time.perf_counter(), item.text)
-                item.on_audio = None
+            self.sink.play(clip, synth.sample_rate, on_start=on_start)
+            on_start = None
 
     def _drain(self, item: _Item) -> None:
         sink = self.sink

@@ -44,6 +44,23 @@ def test_playback_is_drained_block_by_block_and_a_stop_empties_it() -> None:
     assert playback.fill(out) == 0 and out.max() == 0.0 and not playback.busy
 
 
+def test_a_clip_counts_as_started_when_it_sounds_and_never_if_dropped_first() -> None:
+    playback = Playback(16000)
+    started: list[str] = []
+    playback.add(np.ones(300, np.float32), on_start=lambda t: started.append("first"))
+    playback.add(np.ones(300, np.float32), on_start=lambda t: started.append("second"))
+    playback.add(np.ones(300, np.float32), on_start=lambda t: started.append("third"))
+    out = np.empty(200, np.float32)
+    assert started == []  # queued is not heard
+    playback.fill(out)
+    assert started == ["first"]
+    playback.fill(out)  # samples 200..400: the second clip begins
+    assert started == ["first", "second"]
+    playback.clear()  # a barge-in: the third was queued, never heard
+    playback.fill(out)
+    assert started == ["first", "second"]
+
+
 _NULL_ALSA = """pcm.!default { type plug slave.pcm "nullpcm" }
 pcm.nullpcm { type null hint { show on description "Null device" } }
 """
