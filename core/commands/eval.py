@@ -102,6 +102,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="parts to leave out, comma-separated: ops (the labelled operation cases), stale, false",
     )
     memory.add_argument("--questions", type=int, help="only the first N questions in all")
+    memory.add_argument("--k", type=int, default=6, help="memories recalled per question (default 6)")
     memory.add_argument("--cases-limit", type=int, help="only the first N cases of each operation")
     memory.add_argument("--threads", type=int, default=0, help="CPU threads (default: physical cores)")
     memory.add_argument("--json", action="store_true", help="print one JSON object: every figure and answer")
@@ -341,6 +342,7 @@ def run_memory(args: argparse.Namespace) -> int:
             with_stale="stale" not in args.skip,
             with_false_memories="false" not in args.skip,
             memories_from=args.memories_from,
+            recall_k=args.k,
         )
     finally:
         engine.close()

@@ -128,7 +128,9 @@ class MemoryOps:
         cancel: threading.Event | None = None,
         retry: bool = True,
     ) -> OpOutcome[Answer]:
-        """The answer quoted from `memories` (core.memory.quoting), with the answer operation's adapter.
+        """The answer quoted from `memories` (recall's, best first), with the answer operation's adapter.
+
+        Its `used` numbers count in `memories`' order, whatever order the prompt lists them in.
 
         With no memories the answer can only be "Not mentioned": no model call.
         """
@@ -137,13 +139,16 @@ class MemoryOps:
                 quoting.finish(question, Answer((), quoting.NOT_MENTIONED), []), "answer", 0.0, 0
             )
         n = len(memories)
+        listed = quoting.best_last(memories)
         return self._run(
             "answer",
-            prompts.quote_messages(question, memories),
+            prompts.quote_messages(question, listed),
             GenerationOptions(
-                max_tokens=quoting.QUOTE_MAX_TOKENS, grammar=quoting.quote_grammar(question, memories)
+                max_tokens=quoting.QUOTE_MAX_TOKENS, grammar=quoting.quote_grammar(question, listed)
             ),
-            lambda text: quoting.finish(question, prompts.parse_answer(text, n), memories),
+            lambda text: quoting.finish(
+                question, quoting.from_listing(prompts.parse_answer(text, n), n), memories
+            ),
             cancel,
             on_text=on_text,
             attempts=2 if retry else 1,

@@ -144,5 +144,20 @@ def finish(question: str, answer: Answer, memories: Sequence[Remembered]) -> Ans
     return Answer(answer.used, text)
 
 
+def best_last(memories: Sequence[Remembered]) -> list[Remembered]:
+    """Recall's memories (best first) in the order the prompt lists them: best last, next to the question.
+
+    The small model quotes the memories listed last far more often than the first ones (given 3, the
+    third 64 times in 98 questions; the best-ranked one held the answer in 32 of the 52 where any did), so
+    listing the best last makes that bias work with recall's ranking instead of against it.
+    """
+    return list(reversed(memories))
+
+
+def from_listing(answer: Answer, n: int) -> Answer:
+    """An answer's memory numbers as `best_last` listed them, back to recall's order (1 = best)."""
+    return Answer(tuple(n + 1 - i for i in answer.used), answer.text)
+
+
 def is_not_mentioned(answer: Answer) -> bool:
     return not answer.used and answer.text.rstrip(".") == NOT_MENTIONED

@@ -233,7 +233,8 @@ class MemoryService:
         question = history[-1]["content"]
         if not quoting.is_question(question) or not recalled:
             return ChatAnswer(engine.chat(list(history), options, on_token=on_text, cancel=cancel), [])
-        shown = [r.remembered() for r in recalled]
+        recalled_texts = [r.remembered() for r in recalled]
+        shown = quoting.best_last(recalled_texts)
         adapters = self._adapters(engine)
         opts = replace(
             options,
@@ -255,7 +256,8 @@ class MemoryService:
 
         result = engine.chat(prompts.quote_messages(question, shown), opts, on_token=on_token, cancel=cancel)
         try:
-            parsed = quoting.finish(question, prompts.parse_answer(result.text, len(shown)), shown)
+            listed = prompts.parse_answer(result.text, len(shown))
+            parsed = quoting.finish(question, quoting.from_listing(listed, len(shown)), recalled_texts)
         except prompts.MalformedOutput:  # cut off (stopped, or out of tokens): keep what was shown
             return ChatAnswer(replace(result, text="".join(streamed)), [])
         if not parsed.used:

@@ -104,3 +104,20 @@ def test_the_quote_examples_are_the_answer_operations_training_set() -> None:
 
     ex = quote_example(random.Random(0))
     assert ex.task == "answer" and json.loads(ex.target).keys() == {"used", "answer"}
+
+
+def test_the_prompt_lists_the_best_memory_last_and_the_answer_counts_in_recalls_order(
+    engine: LocalEngine,
+) -> None:
+    listed = quoting.best_last(MEMORIES)
+    system = quote_messages("Which city does Tomasz live in?", listed)[0]["content"]
+    assert system.rindex(MEMORIES[0].text) > system.rindex(MEMORIES[2].text)  # best (first recalled) last
+    assert quoting.from_listing(Answer((3,), "Zofia"), 3) == Answer((1,), "Zofia")
+    assert quoting.from_listing(Answer((), quoting.NOT_MENTIONED), 3).used == ()
+    # Whatever the model picks, the number it gives back names the memory its words come from.
+    for question in ("Which city does Tomasz live in?", "What did Zofia start in January?"):
+        got = MemoryOps(engine).quote(question, MEMORIES).value
+        assert got is not None
+        text = got.text.split(", 3 March")[0]  # a time quote's date, added after decoding
+        text = text if got.used else text.rstrip(".")
+        assert _allowed(question, Answer(got.used, text), MEMORIES), got
