@@ -22,6 +22,9 @@ from core.memory.training.topics import USER, Who, fill
 
 NOT_ANSWERED_SHARE = 0.25
 NAMED_SHARE = 0.6  # LoCoMo asks about named people; a chat asks about the user
+# Recall ranks the memory that answers first more often than second, and so on: its rank r is drawn with
+# weight RANK_DECAY**r, and the prompt lists the memories best last (quoting.best_last), as answers do.
+RANK_DECAY = 0.5
 
 
 def quote_example(rng: random.Random, i: int = 0) -> Example:
@@ -53,7 +56,8 @@ def _try(rng: random.Random) -> Example | None:
         answer = date
     shown = synth._answer_distractors(rng, [asked], who, n - 1, keys)
     memories = [Remembered(t, synth._maybe_date(rng)) for t in shown]
-    at = rng.randint(0, len(memories))
+    rank = rng.choices(range(n), weights=[RANK_DECAY**r for r in range(n)])[0]
+    at = n - 1 - rank  # best last
     memories.insert(at, Remembered(text, date))
     return _example(question, memories, Answer((at + 1,), answer))
 
