@@ -121,3 +121,16 @@ def test_the_prompt_lists_the_best_memory_last_and_the_answer_counts_in_recalls_
         text = got.text.split(", 3 March")[0]  # a time quote's date, added after decoding
         text = text if got.used else text.rstrip(".")
         assert _allowed(question, Answer(got.used, text), MEMORIES), got
+
+
+def test_training_lists_the_answering_memory_best_last_as_answers_do() -> None:
+    # Recall's rank r of the answering memory is drawn with weight RANK_DECAY**r, and the prompt lists
+    # the memories best last: the last-listed memory answers most often, one listed 4th from the end rarely.
+    from_end: list[int] = []
+    for ex in generate("answer", 400, seed=5):
+        used = parse_answer(ex.target, n_memories(ex)).used
+        if used and n_memories(ex) >= 3:
+            from_end.append(n_memories(ex) - used[0])  # 0: listed last
+    assert len(from_end) > 150
+    last, far = from_end.count(0), sum(1 for r in from_end if r >= 3)
+    assert last > 0.4 * len(from_end) and far < 0.15 * len(from_end)
