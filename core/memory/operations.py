@@ -138,17 +138,12 @@ class MemoryOps:
             return OpOutcome(
                 quoting.finish(question, Answer((), quoting.NOT_MENTIONED), []), "answer", 0.0, 0
             )
-        n = len(memories)
-        listed = quoting.best_last(memories)
+        messages, grammar = quoting.quote_prompt(question, memories)
         return self._run(
             "answer",
-            prompts.quote_messages(question, listed),
-            GenerationOptions(
-                max_tokens=quoting.QUOTE_MAX_TOKENS, grammar=quoting.quote_grammar(question, listed)
-            ),
-            lambda text: quoting.finish(
-                question, quoting.from_listing(prompts.parse_answer(text, n), n), memories
-            ),
+            messages,
+            GenerationOptions(max_tokens=quoting.QUOTE_MAX_TOKENS, grammar=grammar),
+            lambda text: quoting.read_quote(question, text, memories),
             cancel,
             on_text=on_text,
             attempts=2 if retry else 1,

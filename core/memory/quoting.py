@@ -15,7 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.memory.prompts import Answer, Remembered
+from core.engine import ChatMessage
+from core.memory.prompts import Answer, Remembered, parse_answer, quote_messages
 from core.memory.scoring import answer_f1
 
 NOT_MENTIONED = "Not mentioned"
@@ -157,6 +158,19 @@ def best_last(memories: Sequence[Remembered]) -> list[Remembered]:
 def from_listing(answer: Answer, n: int) -> Answer:
     """An answer's memory numbers as `best_last` listed them, back to recall's order (1 = best)."""
     return Answer(tuple(n + 1 - i for i in answer.used), answer.text)
+
+
+def quote_prompt(question: str, memories: Sequence[Remembered]) -> tuple[list[ChatMessage], str]:
+    """The messages and grammar that ask for a quote from `memories` (recall's, best first), listed best last."""
+    listed = best_last(memories)
+    return quote_messages(question, listed), quote_grammar(question, listed)
+
+
+def read_quote(question: str, text: str, memories: Sequence[Remembered]) -> Answer:
+    """The reply to `quote_prompt` as it is shown: its memory numbers in `memories`' order, finished.
+    Raises MalformedOutput for a reply cut off before its JSON ends."""
+    n = len(memories)
+    return finish(question, from_listing(parse_answer(text, n), n), memories)
 
 
 def is_not_mentioned(answer: Answer) -> bool:

@@ -233,12 +233,12 @@ class MemoryService:
         question = history[-1]["content"]
         if not quoting.is_question(question) or not recalled:
             return ChatAnswer(engine.chat(list(history), options, on_token=on_text, cancel=cancel), [])
-        recalled_texts = [r.remembered() for r in recalled]
-        shown = quoting.best_last(recalled_texts)
+        shown = [r.remembered() for r in recalled]
+        messages, grammar = quoting.quote_prompt(question, shown)
         adapters = self._adapters(engine)
         opts = replace(
             options,
-            grammar=quoting.quote_grammar(question, shown),
+            grammar=grammar,
             adapter=adapters.name("answer"),
             max_tokens=quoting.QUOTE_MAX_TOKENS,
             temperature=0.0,
@@ -254,10 +254,9 @@ class MemoryService:
                 if on_text is not None:
                     on_text(text)
 
-        result = engine.chat(prompts.quote_messages(question, shown), opts, on_token=on_token, cancel=cancel)
+        result = engine.chat(messages, opts, on_token=on_token, cancel=cancel)
         try:
-            listed = prompts.parse_answer(result.text, len(shown))
-            parsed = quoting.finish(question, quoting.from_listing(listed, len(shown)), recalled_texts)
+            parsed = quoting.read_quote(question, result.text, shown)
         except prompts.MalformedOutput:  # cut off (stopped, or out of tokens): keep what was shown
             return ChatAnswer(replace(result, text="".join(streamed)), [])
         if not parsed.used:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import queue
 import threading
@@ -10,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.voice.audio import AudioSink
+from core.voice.audio import AudioSink, StartCallback
 from core.voice.tts import Synthesizer
 
 log = logging.getLogger(__name__)
@@ -22,12 +21,8 @@ _POLL_S = 0.01
 class _Item:
     generation: int
     text: str | None  # None: the end of a reply
-    on_audio: Callable[[float, str], None] | None = None  # (perf_counter, sentence) when it began to sound
+    on_audio: StartCallback | None = None  # called with perf_counter when it begins to sound
     on_done: Callable[[], None] | None = None  # the end was heard
-
-
-def _began(on_audio: Callable[[float, str], None], text: str, t: float) -> None:
-    on_audio(t, text)
 
 
 class Speaker:
@@ -73,7 +68,7 @@ class Speaker:
         """Load the voice on the speaker's thread now, not when the first sentence comes."""
         self._queue.put(_Item(-1, ""))
 
-    def say(self, text: str, on_audio: Callable[[float, str], None] | None = None) -> None:
+    def say(self, text: str, on_audio: StartCallback | None = None) -> None:
         with self._lock:
             self._queue.put(_Item(self._generation, text, on_audio=on_audio))
 
@@ -124,11 +119,10 @@ class Speaker:
     def _speak(self, item: _Item) -> None:
         assert item.text is not None
         synth = self.synthesizer
-        text, on_audio = item.text, item.on_audio
         # Synthesis runs ahead of playback: a sentence counts as spoken when its first clip is heard, so one
         # dropped by a barge-in while still queued never does.
-        on_start = None if on_audio is None else functools.partial(_began, on_audio, text)
-        for clip in synth.synthesize(text):
+        on_start = item.on_audio
+        for clip in synth.synthesize(item.text):
             if not self._current(item):
                 return  # stopped while synthesising: this sentence is not wanted any more
             self.sink.play(clip, synth.sample_rate, on_start=on_start)

@@ -14,6 +14,7 @@ Events go to `on_event` from those threads; a GUI hands them to its own thread a
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -124,9 +125,9 @@ class Reply:
             return
         if self.latency is not None and self.latency.first_sentence is None:
             self.latency.first_sentence = time.perf_counter()
-        self._worker._speaker.say(sentence, on_audio=self._on_audio)
+        self._worker._speaker.say(sentence, on_audio=functools.partial(self._on_audio, sentence))
 
-    def _on_audio(self, t: float, sentence: str) -> None:
+    def _on_audio(self, sentence: str, t: float) -> None:
         if self.cancelled:
             return
         if self.latency is not None and self.latency.first_audio is None:
