@@ -170,7 +170,7 @@ def main(
             pending = [DOCUMENT_QUESTION]
         if assistant:
             window.resize(1400, 860)
-            window.composer.assistant_toggle.setChecked(True)
+            window.composer.set_mode("assistant")
             pending = [ASSISTANT_REQUEST]
             # The picture is taken while Hearth asks before writing the note.
             window.plan_view.sig_consent_asked.connect(lambda _card: QTimer.singleShot(600, grab))
